@@ -16,12 +16,13 @@ import tech.tablesaw.api.Table;
 
 /**
  * Measures what it costs to hand a payload to a worker: the three copies of the lecture, each
- * timed where it happens, plus the extra heap each side allocated for them. The owner encodes the
- * payload itself (copy one, timed), submits a task carrying the bytes through the pool's pipe
- * (copy two), and the worker decodes them (copy three, timed in the worker and reported back
- * with the worker's allocations). The pipe time is what remains of the round trip:
- * {@code pipe = round trip - serialize - deserialize}; it includes the pool's own framing and the
- * small reply. The shared-memory transports send only a segment's ref instead.
+ * timed where it happens, plus the extra heap each side allocated for them. The payload travels
+ * inside a task through the pool's own path; the task's serialization hooks time the encoding in
+ * the owner (copy one, while the pool serializes the task) and the decoding in the worker (copy
+ * three, reported back with the worker's allocations). The pipe time is what remains of the
+ * round trip: {@code pipe = total - serialize - deserialize}, that is the pool's framing, the
+ * kernel pipe (copy two), the worker reading the frame, and the small reply. The shared-memory
+ * transports send only a segment's ref instead.
  *
  * <pre>{@code
  * try (ProcessPool pool = ProcessPool.newProcessPool(1)) {
@@ -43,8 +44,8 @@ import tech.tablesaw.api.Table;
  * place through a view, touching every page, instead of copying it out.
  *
  * <h2>Memory</h2>
- * {@code owner_alloc_mib} is what all owner threads allocated from the start of the encode to the
- * reply; {@code worker_alloc_mib} is what the worker allocated to receive the task (since the end
+ * {@code owner_alloc_mib} is what all owner threads allocated from the submit to the reply (for
+ * Java serialization this includes the growth of the pool's byte buffer, which doubles); {@code worker_alloc_mib} is what the worker allocated to receive the task (since the end
  * of an untimed collection just before) plus to decode it. Both are counted by the JVM
  * ({@code ThreadMXBean} allocated bytes), not computed from sizes.
  *
@@ -78,8 +79,9 @@ public final class IpcCost {
     }
 
     /**
-     * Measurements through {@code pool}: a {@code ProcessPool} for the real thing; any other
-     * executor (a thread pool) shows the same steps without a process boundary.
+     * Measurements through {@code pool}: a {@code ProcessPool} for the real thing. Any other
+     * executor works too: a thread pool shows what threads pay on the pipe path, which is
+     * nothing (no serialization, no copy).
      */
     public static IpcCost of(ExecutorService pool) {
         return new IpcCost(Objects.requireNonNull(pool, "pool"));
@@ -167,27 +169,33 @@ public final class IpcCost {
         double[] total = new double[repetitions];
         double[] ownerAlloc = new double[repetitions];
         double[] workerAlloc = new double[repetitions];
-        long wireBytes = 0;
+        SerializableCallable<Probes.Report> sample = transport == Transport.PIPE
+                ? new Probes.Pipe(codec, payload) : null;
         SharedSegment reused = transport == Transport.SHARED_MEMORY ? SharedSegment.create(size) : null;
+        long wireBytes = 0;
         try {
             for (int run = 0; run < n; run++) {
                 collectBothSides();
                 long allocBefore = Allocation.allThreads();
                 long t0 = System.nanoTime();
-                SerializableCallable<Probes.Report> probe;
                 SharedSegment fresh = null;
                 try {
+                    SerializableCallable<Probes.Report> probe;
+                    Future<Probes.Report> future;
+                    long serializeNanos;
                     if (transport == Transport.PIPE) {
-                        byte[] bytes = codec.encode(payload);
-                        checkCap(bytes.length);
-                        probe = new Probes.Pipe(codec, bytes);
+                        Probes.Pipe carrier = new Probes.Pipe(codec, payload);
+                        probe = carrier;
+                        future = pool.submit(probe); // the pool serializes it here: copy one
+                        serializeNanos = carrier.encodeNanos();
                     } else {
                         SharedSegment target = reused != null ? reused : (fresh = SharedSegment.create(size));
                         int length = codec.encodeInto(payload, target.buffer());
                         probe = new Probes.Shared(codec, target.ref(), length, fresh != null);
+                        serializeNanos = System.nanoTime() - t0;
+                        future = pool.submit(probe);
                     }
-                    long t1 = System.nanoTime();
-                    Probes.Report report = await(pool.submit(probe));
+                    Probes.Report report = await(future);
                     long t2 = System.nanoTime();
                     long ownerBytes = Allocation.delta(allocBefore, Allocation.allThreads());
                     if (report.elements() != Probes.elements(payload)) {
@@ -195,11 +203,11 @@ public final class IpcCost {
                                 + " elements of " + label + ", the owner sent " + Probes.elements(payload));
                     }
                     if (run == 0) {
-                        wireBytes = Codec.JAVA.encode(probe).length;
+                        wireBytes = Codec.JAVA.encode(sample != null ? sample : probe).length;
                     }
                     if (run >= warmup) {
                         int i = run - warmup;
-                        ser[i] = (t1 - t0) / 1e6;
+                        ser[i] = serializeNanos / 1e6;
                         deser[i] = report.decodeNanos() / 1e6;
                         total[i] = (t2 - t0) / 1e6;
                         pipe[i] = Math.max(0, total[i] - ser[i] - deser[i]);
