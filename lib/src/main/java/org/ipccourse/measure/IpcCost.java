@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.ipccourse.display.LiveDisplay;
 import org.ipccourse.pool.SerializableCallable;
 import org.ipccourse.shm.SharedSegment;
 import tech.tablesaw.api.Table;
@@ -151,7 +152,7 @@ public final class IpcCost {
             throw new IllegalStateException("the pool is shut down; create a new pool to measure with");
         }
         List<Row> rows = new ArrayList<>();
-        try (Progress progress = Progress.show("measuring IPC cost")) {
+        try (LiveDisplay progress = LiveDisplay.show("measuring IPC cost")) {
             for (Map.Entry<String, ?> e : payloads.entrySet()) {
                 progress.update("measuring " + e.getKey() + " (" + codec + ", " + transport + ")");
                 rows.add(measureOne(e.getKey(), e.getValue()));
