@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.ipccourse.display.LiveDisplay;
+import org.ipccourse.pool.ProcessPool;
 import org.ipccourse.pool.SerializableCallable;
 import org.ipccourse.shm.SharedSegment;
 import tech.tablesaw.api.Table;
@@ -52,7 +53,9 @@ import tech.tablesaw.api.Table;
  *
  * <h2>Costs</h2>
  * {@code warmup + repetitions} round trips per row (default 2 + 5), each preceded by an untimed
- * full collection on both sides so that one run's garbage does not land in the next one's timing.
+ * full collection in the owner and in every worker (one collection task per worker, submitted
+ * together), so that one run's garbage does not land in the next one's timing. With one worker
+ * the measurement is cleanest; with several, the probe goes to whichever worker the pool picks.
  * A 100 MiB payload needs a few hundred MiB of heap on each side.
  */
 public final class IpcCost {
@@ -250,9 +253,15 @@ public final class IpcCost {
         }
     }
 
+    /** One collection per worker, submitted together so that each idle worker takes one. */
     private void collectBothSides() {
         System.gc();
-        await(pool.submit(new Probes.Collect()));
+        int workers = pool instanceof ProcessPool p ? p.workerCount() : 1;
+        List<Future<Boolean>> collections = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            collections.add(pool.submit(new Probes.Collect()));
+        }
+        collections.forEach(IpcCost::await);
     }
 
     private static <T> T await(Future<T> future) {
