@@ -143,7 +143,8 @@ public final class IpcCost {
      * transport, payload_bytes} (encoded size), {@code wire_bytes} (the task as serialized for the
      * pipe), {@code serialize_ms, pipe_ms, deserialize_ms, total_ms} (medians),
      * {@code total_mad_ms, spread_pct, mib_per_s} (encoded bytes per second of total),
-     * {@code owner_alloc_mib, worker_alloc_mib, runs}.
+     * {@code owner_alloc_mib, worker_alloc_mib} (medians), {@code runs}, and the spread of each
+     * step: {@code serialize_mad_ms, pipe_mad_ms, deserialize_mad_ms} (median absolute deviation).
      *
      * @throws IllegalArgumentException if a payload's encoding exceeds the cap, or the codec
      *     cannot encode it

@@ -51,6 +51,9 @@ class IpcCostTest {
         payloads.put("records", readings);
         Table t = IpcCost.of(pool).warmup(1).repetitions(3).measure(payloads);
         assertEquals(4, t.rowCount());
+        assertTrue(t.columnNames().containsAll(List.of("serialize_ms", "pipe_ms", "deserialize_ms",
+                "total_ms", "spread_pct", "serialize_mad_ms", "pipe_mad_ms", "deserialize_mad_ms",
+                "owner_alloc_mib", "worker_alloc_mib", "wire_bytes", "payload_bytes")), t.columnNames().toString());
         assertEquals(List.of("double[] 4 MiB", "list(range(50_000))", "string", "records"),
                 t.stringColumn("payload").asList());
         Table raw = IpcCost.of(pool).codec(Codec.RAW).warmup(1).repetitions(2)
