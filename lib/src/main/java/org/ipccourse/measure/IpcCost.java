@@ -277,8 +277,12 @@ public final class IpcCost {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while measuring", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("the worker failed while measuring: " + e.getCause(),
-                    e.getCause());
+            boolean heap = e.getCause() instanceof OutOfMemoryError
+                    || String.valueOf(e.getCause()).contains("OutOfMemoryError"); // died of it
+            String hint = heap ? "; the payload needs about three times its size in the worker's heap: build"
+                    + " the pool with workerJvmOptions(List.of(\"-Xmx...\")) or send less" : "";
+            throw new IllegalStateException("the worker failed while measuring: " + e.getCause()
+                    + hint, e.getCause());
         } catch (TimeoutException e) {
             future.cancel(true);
             throw new IllegalStateException("no answer from the worker in " + TIMEOUT_SECONDS + " s", e);
