@@ -27,6 +27,7 @@ import csv
 import os
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -61,6 +62,8 @@ def nbgrader_api(course_dir: Path):
     bin_dir = str(Path(sys.executable).parent)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    # nbgrader 0.9.6 with SQLAlchemy 2 warns about its own session handling; the grades are right.
+    warnings.filterwarnings("ignore", message=".*not in session.*")
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     config = nbgrader_config(course_dir)
@@ -152,9 +155,9 @@ def find_submissions(folder: Path) -> list:
 def grade(folder: Path, build: Path = ROOT / "build") -> Path:
     """Autogrades every submission in `folder`; writes build/grades/scores.csv and the feedback."""
     from nbgrader.api import Gradebook
+    submissions = find_submissions(folder)
     course_dir = build / "nbgrader"
     api = nbgrader_api(course_dir)
-    submissions = find_submissions(folder)
     for path in sorted({nb for _, nb, _ in submissions}):
         _generate(api, course_dir, path)  # the gradebook must know the assignment as it is now
 
