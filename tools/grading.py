@@ -10,17 +10,11 @@ under build/nbgrader/ (source/, release/, submitted/, autograded/, feedback/, gr
 `generate_assignment` makes the student versions, `autograde` runs the submissions through the real
 course kernel, `generate_feedback` writes the HTML feedback. Delete build/ to start afresh.
 
-How to write an exercise (see notebooks/AUTHORING.md for the full pattern), three cells each:
-  1. a markdown question, nbgrader metadata `locked: true`, grade_id `exN_question`;
-  2. an answer cell, `solution: true`, grade_id `exN_answer`: first a declaration with a placeholder
-     (`double oneThreadSpeedup = Double.NaN;`), then the solution between `// BEGIN SOLUTION` and
-     `// END SOLUTION`. The student version keeps the declaration and gets CODE_STUB instead;
-  3. a test cell, `grade: true, locked: true, points: P`, grade_id `exN_test`: plain Java that throws
-     an AssertionError whose message says "expected ... found ..." (JShell runs without -ea, so the
-     `assert` statement does nothing), optional hidden checks between `// BEGIN HIDDEN TESTS` and
-     `// END HIDDEN TESTS`, and it ends with a println, never a bare expression (nbgrader reads a
-     number shown as the cell's value as partial credit). Nothing may go to stderr: nbgrader scores
-     any stderr output as a failure.
+`release` (without names) also packs build/release/ipc-course-student.tar.gz: the repository as
+committed, with every notebook replaced by its student version, to give to students.
+
+The exercise pattern the notebooks follow (cells, metadata, delimiters, what breaks grading) is in
+notebooks/AUTHORING.md; CODE_STUB below is what a student finds in place of a solution.
 """
 import argparse
 import csv
@@ -121,7 +115,34 @@ def release(names=None, build: Path = ROOT / "build") -> list:
         student = out_dir / path.name
         _lock_narrative(student)
         written.append(student)
+    if not names:
+        written.append(student_archive(build, written))
     return written
+
+
+def student_archive(build: Path, released: list) -> Path:
+    """The repository as committed (HEAD), with each notebook replaced by its student version."""
+    import io
+    import subprocess
+    import tarfile
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", "--prefix=ipc-course/", "HEAD"],
+                              capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise GradingError(f"could not pack the repository for students (git archive HEAD in {ROOT}): {e}")
+    student_versions = {f"ipc-course/notebooks/{p.name}": p for p in released}
+    archive = build / "release" / "ipc-course-student.tar.gz"
+    with tarfile.open(fileobj=io.BytesIO(head)) as src, tarfile.open(archive, "w:gz") as out:
+        for member in src.getmembers():
+            if member.name in student_versions:
+                data = student_versions.pop(member.name).read_bytes()
+                member.size = len(data)
+                out.addfile(member, io.BytesIO(data))
+            else:
+                out.addfile(member, src.extractfile(member) if member.isfile() else None)
+        for name, path in student_versions.items():  # notebooks not committed yet
+            out.add(path, arcname=name)
+    return archive
 
 
 def _lock_narrative(path: Path) -> None:
@@ -220,7 +241,8 @@ def main() -> None:
     try:
         if args.command == "release":
             for path in release(args.notebooks, args.build.resolve()):
-                print(f"course: student version {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+                what = "the repository for students" if path.name.endswith(".tar.gz") else "student version"
+                print(f"course: {what}: {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
         else:
             grade(args.folder.resolve(), args.build.resolve())
     except GradingError as e:

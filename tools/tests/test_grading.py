@@ -110,6 +110,20 @@ def test_release_replaces_solutions_by_stubs_and_drops_hidden_tests_and_outputs(
     assert student.metadata["kernelspec"]["name"] == "ipc-course"
 
 
+def test_release_packs_the_repository_for_students_without_any_solution(graded):
+    import tarfile
+    build, _ = graded
+    with tarfile.open(build / "release" / "ipc-course-student.tar.gz") as archive:
+        names = archive.getnames()
+        assert "ipc-course/course" in names and "ipc-course/README.md" in names, names[:10]
+        for path in NOTEBOOKS:
+            member = f"ipc-course/notebooks/{path.name}"
+            text = archive.extractfile(member).read().decode()
+            assert text == (build / "release" / path.stem / path.name).read_text(), f"{member} is not the student version"
+        leaks = [n for n in names if n.endswith(".ipynb") and b"BEGIN SOLUTION" in archive.extractfile(n).read()]
+        assert not leaks, f"the student archive holds solutions in {leaks}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_instructor_version_grades_at_full_marks(graded, path):
     _, scores = graded
