@@ -19,6 +19,7 @@ notebooks/AUTHORING.md; CODE_STUB below is what a student finds in place of a so
 import argparse
 import csv
 import os
+import re
 import shutil
 import sys
 import warnings
@@ -87,10 +88,22 @@ def graded_cells(path: Path) -> list:
             for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
 
 
-def _check(result: dict, what: str) -> None:
-    if not result.get("success"):
-        log = (result.get("log") or "").strip().splitlines()[-15:]
-        raise GradingError(f"nbgrader failed to {what}:\n" + "\n".join(log + [result.get("error") or ""]).strip())
+def _check(result: dict, what: str, log_file: Path = None) -> None:
+    if result.get("success"):
+        return
+    log = (result.get("log") or "") + "\n" + (result.get("error") or "")
+    causes = [line.strip() for line in log.splitlines()
+              if re.match(r"\s*[\w.]*(Error|Exception): ", line) and "NbGraderException" not in line]
+    cause = causes[0] if causes else "see the log"
+    if "DeadKernelError" in cause:
+        cause += " (the code in the notebook ended the kernel JVM, e.g. with System.exit)"
+    if log_file:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        log_file.write_text(log)
+        cause += f"; nbgrader's log: {log_file}"
+    elif not causes:
+        cause = log.strip()
+    raise GradingError(f"nbgrader could not {what}: {cause}")
 
 
 def _generate(api, course_dir: Path, path: Path) -> None:
@@ -175,7 +188,6 @@ def find_submissions(folder: Path) -> list:
 
 def grade(folder: Path, build: Path = ROOT / "build") -> Path:
     """Autogrades every submission in `folder`; writes build/grades/scores.csv and the feedback."""
-    from nbgrader.api import Gradebook
     submissions = find_submissions(folder)
     course_dir = build / "nbgrader"
     api = nbgrader_api(course_dir)
@@ -183,26 +195,14 @@ def grade(folder: Path, build: Path = ROOT / "build") -> Path:
         _generate(api, course_dir, path)  # the gradebook must know the assignment as it is now
 
     grades_dir = build / "grades"
-    rows = []
+    rows, failed = [], []
     for student, path, submitted in submissions:
-        assignment = path.stem
-        target = course_dir / "submitted" / student / assignment
-        if target.exists():
-            shutil.rmtree(target)
-        target.mkdir(parents=True)
-        shutil.copy2(submitted, target / path.name)
         print(f"course: grading {student}/{path.name} ...", flush=True)
-        _check(api.autograde(assignment, student, force=True, create=True), f"autograde {submitted}")
-        _check(api.generate_feedback(assignment, student, force=True), f"write feedback for {submitted}")
-        feedback = grades_dir / "feedback" / student
-        feedback.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(course_dir / "feedback" / student / assignment / (assignment + ".html"),
-                     feedback / (assignment + ".html"))
-        with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
-            for grade_id, _ in graded_cells(path):
-                g = gb.find_grade(grade_id, assignment, assignment, student)
-                rows.append({"student": student, "assignment": assignment, "exercise": grade_id,
-                             "score": _number(g.score), "max_score": _number(g.max_score)})
+        try:
+            rows += _grade_one(api, course_dir, grades_dir, student, path, submitted)
+        except GradingError as e:  # one broken submission must not stop the others
+            print(f"course: {e}", file=sys.stderr, flush=True)
+            failed.append(str(submitted))
 
     grades_dir.mkdir(parents=True, exist_ok=True)
     table = grades_dir / "scores.csv"
@@ -211,7 +211,31 @@ def grade(folder: Path, build: Path = ROOT / "build") -> Path:
         writer.writeheader()
         writer.writerows(rows)
     _print_summary(rows, table)
+    if failed:
+        raise GradingError(f"{len(failed)} submission(s) could not be graded and have no scores: " + ", ".join(failed))
     return table
+
+
+def _grade_one(api, course_dir: Path, grades_dir: Path, student: str, path: Path, submitted: Path) -> list:
+    from nbgrader.api import Gradebook
+    assignment = path.stem
+    target = course_dir / "submitted" / student / assignment
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    shutil.copy2(submitted, target / path.name)
+    log_file = grades_dir / "logs" / f"{student}-{assignment}.log"
+    _check(api.autograde(assignment, student, force=True, create=True), f"autograde {submitted}", log_file)
+    _check(api.generate_feedback(assignment, student, force=True), f"write feedback for {submitted}", log_file)
+    feedback = grades_dir / "feedback" / student
+    feedback.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(course_dir / "feedback" / student / assignment / (assignment + ".html"),
+                 feedback / (assignment + ".html"))
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        return [{"student": student, "assignment": assignment, "exercise": grade_id,
+                 "score": _number(g.score), "max_score": _number(g.max_score)}
+                for grade_id, _ in graded_cells(path)
+                for g in [gb.find_grade(grade_id, assignment, assignment, student)]]
 
 
 def _number(x: float):

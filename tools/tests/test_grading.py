@@ -67,27 +67,31 @@ def test_every_notebook_ends_with_graded_exercises_in_the_course_pattern(path):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Releases every notebook, then grades three submissions of each; returns (build, scores)."""
+    """Releases every notebook, then grades three submissions of each in one run, plus one
+    submission of the first notebook whose answer ends the kernel JVM; returns (build, scores, run)."""
     build = tmp_path_factory.mktemp("build")
     result = run_grading("--build", str(build), "release")
     assert result.returncode == 0, result.stderr
     submissions = build / "submissions"
+    for who in ("instructor", "blank", "first_exercise_only", "exits_the_kernel"):
+        (submissions / who).mkdir(parents=True)
     for path in NOTEBOOKS:
-        student = nbformat.read(str(build / "release" / path.stem / path.name), as_version=4)
-        for who in ("instructor", "blank", "first_exercise_only"):
-            (submissions / who).mkdir(parents=True, exist_ok=True)
         (submissions / "instructor" / path.name).write_bytes(path.read_bytes())
-        nbformat.write(student, str(submissions / "blank" / path.name))
+        (submissions / "blank" / path.name).write_bytes((build / "release" / path.stem / path.name).read_bytes())
         first_answer = exercises(nbformat.read(str(path), as_version=4))[0][0]
-        for cell in student.cells:
-            if nbgrader(cell).get("grade_id") == nbgrader(first_answer)["grade_id"]:
-                cell.source = first_answer.source
-        nbformat.write(student, str(submissions / "first_exercise_only" / path.name))
-    result = run_grading("--build", str(build), "grade", str(submissions))
-    assert result.returncode == 0, f"grading failed:\n{result.stdout}\n{result.stderr}"
+        write_with_answer(build, path, first_answer.source, submissions / "first_exercise_only" / path.name)
+    write_with_answer(build, NOTEBOOKS[0], "System.exit(3);", submissions / "exits_the_kernel" / NOTEBOOKS[0].name)
+    run = run_grading("--build", str(build), "grade", str(submissions))
     with (build / "grades" / "scores.csv").open() as f:
         scores = list(csv.DictReader(f))
-    return build, scores
+    return build, scores, run
+
+
+def write_with_answer(build, path, source, target):
+    """The student version of `path` with its first answer cell's source replaced by `source`."""
+    student = nbformat.read(str(build / "release" / path.stem / path.name), as_version=4)
+    next(c for c in student.cells if nbgrader(c).get("solution")).source = source
+    nbformat.write(student, str(target))
 
 
 def scores_of(scores, student, path) -> dict:
@@ -97,7 +101,7 @@ def scores_of(scores, student, path) -> dict:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_release_replaces_solutions_by_stubs_and_drops_hidden_tests_and_outputs(graded, path):
-    build, _ = graded
+    build, _, _ = graded
     student = nbformat.read(str(build / "release" / path.stem / path.name), as_version=4)
     text = "\n".join(c.source for c in student.cells)
     assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text, f"{path.name}: the student version leaks solutions"
@@ -112,7 +116,7 @@ def test_release_replaces_solutions_by_stubs_and_drops_hidden_tests_and_outputs(
 
 def test_release_packs_the_repository_for_students_without_any_solution(graded):
     import tarfile
-    build, _ = graded
+    build, _, _ = graded
     with tarfile.open(build / "release" / "ipc-course-student.tar.gz") as archive:
         names = archive.getnames()
         assert "ipc-course/course" in names and "ipc-course/README.md" in names, names[:10]
@@ -126,7 +130,7 @@ def test_release_packs_the_repository_for_students_without_any_solution(graded):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_instructor_version_grades_at_full_marks(graded, path):
-    _, scores = graded
+    _, scores, _ = graded
     mine = scores_of(scores, "instructor", path)
     assert mine, f"{path.name}: no scores for the instructor's version"
     short = {ex: s for ex, s in mine.items() if s[0] != s[1]}
@@ -135,7 +139,7 @@ def test_instructor_version_grades_at_full_marks(graded, path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_student_version_runs_to_the_end_and_scores_zero(graded, path):
-    build, scores = graded
+    build, scores, _ = graded
     mine = scores_of(scores, "blank", path)
     assert mine and all(score == 0 for score, _ in mine.values()), f"{path.name}: expected 0 on every exercise, found {mine}"
     nb = nbformat.read(str(build / "nbgrader" / "autograded" / "blank" / path.stem / path.name), as_version=4)
@@ -153,7 +157,7 @@ def test_student_version_runs_to_the_end_and_scores_zero(graded, path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_one_correct_exercise_scores_exactly_its_points(graded, path):
-    _, scores = graded
+    _, scores, _ = graded
     answer, tests = exercises(nbformat.read(str(path), as_version=4))[0]
     solved = {nbgrader(t)["grade_id"] for t in tests}
     expected = {ex: (mx if ex in solved else 0.0) for ex, (_, mx) in scores_of(scores, "instructor", path).items()}
@@ -162,10 +166,20 @@ def test_one_correct_exercise_scores_exactly_its_points(graded, path):
 
 
 def test_grading_writes_html_feedback_per_student(graded):
-    build, scores = graded
+    build, scores, _ = graded
     for row in scores:
         page = build / "grades" / "feedback" / row["student"] / (row["assignment"] + ".html")
         assert page.exists() and "<html" in page.read_text()[:2000].lower(), f"no feedback page {page}"
+
+
+def test_a_submission_that_ends_the_kernel_is_reported_and_the_others_are_still_graded(graded):
+    build, scores, run = graded
+    assert run.returncode == 1, f"expected exit status 1 for the broken submission, found {run.returncode}:\n{run.stderr}"
+    report = [line for line in run.stderr.splitlines() if line.startswith("course:")]
+    assert any("exits_the_kernel" in line and "Kernel died" in line for line in report), run.stderr
+    assert "1 submission(s) could not be graded" in report[-1] and "exits_the_kernel" in report[-1], report
+    assert not [r for r in scores if r["student"] == "exits_the_kernel"], "a submission that was not graded must have no scores"
+    assert {r["student"] for r in scores} == {"instructor", "blank", "first_exercise_only"}, scores
 
 
 def test_a_submission_with_an_unknown_name_stops_with_one_clear_line(tmp_path):
