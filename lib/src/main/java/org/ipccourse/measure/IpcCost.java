@@ -50,9 +50,9 @@ import tech.tablesaw.api.Table;
  * including the pool's own buffers (its byte buffer grows by doubling, then is copied once
  * more); {@code worker_alloc_mib} is what the worker allocated to receive the task (since the
  * end of an untimed collection just before) plus to decode it. Both are counted by the JVM
- * ({@code ThreadMXBean} allocated bytes), not computed from sizes. Everything counted is still
- * reachable when the copy ends, so the count is the extra heap at the peak (an upper bound when
- * a collector could have freed part of it earlier).
+ * ({@code ThreadMXBean} allocated bytes), not computed from sizes. A copy's buffers stay
+ * reachable until it ends, so the count is the extra heap at the peak; the smaller buffers a
+ * growing buffer leaves behind could be freed earlier, so for the owner it is an upper bound.
  *
  * <h2>Costs</h2>
  * {@code warmup + repetitions} round trips per row (default 2 + 5), each preceded by an untimed
