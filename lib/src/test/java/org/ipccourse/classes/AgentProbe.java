@@ -12,7 +12,7 @@ public final class AgentProbe {
     }
 
     public static void main(String[] args) {
-        try (Cells cells = new Cells()) {
+        try (CellShell cells = TestCells.start()) {
             cells.run("int n = 12;");
             cells.run("long computeHash(long x) { return x * 31 + n; }");
             cells.run("record Res(long v) {}");

@@ -17,11 +17,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class ClassBytesTest {
-    private static Cells cells;
+    private static CellShell cells;
 
     @BeforeAll
     static void startKernel() {
-        cells = new Cells();
+        cells = TestCells.start();
     }
 
     @AfterAll
@@ -46,7 +46,7 @@ class ClassBytesTest {
             assertNull(cells.loader().getResource(resource), "the cell loader, like JJava's, serves no class files");
             byte[] found = ClassBytes.find(c.getKey(), cells.loader()).orElseThrow(
                     () -> new AssertionError("no bytes for " + c.getKey()));
-            Cells.assertSameBytes(c.getValue(), found, c.getKey());
+            TestCells.assertSameBytes(c.getValue(), found, c.getKey());
         }
     }
 
@@ -54,7 +54,7 @@ class ClassBytesTest {
     void findReadsClassesOfJarsAndDirectoriesAsResources() throws Exception {
         byte[] fromJar = ClassBytes.find("org.junit.jupiter.api.Test", null).orElseThrow();
         try (var in = Test.class.getResourceAsStream("Test.class")) {
-            Cells.assertSameBytes(in.readAllBytes(), fromJar, "a class from a jar");
+            TestCells.assertSameBytes(in.readAllBytes(), fromJar, "a class from a jar");
         }
         assertTrue(ClassBytes.find("org.ipccourse.classes.NoSuchClass", cells.loader()).isEmpty());
     }
@@ -64,7 +64,7 @@ class ClassBytesTest {
         cells.run("int twice(int x) { return 2 * x; }");
         String name = cells.definedClasses().keySet().iterator().next();
         ClassLoader child = new ClassLoader(cells.loader()) { };
-        Cells.assertSameBytes(cells.definedClasses().get(name), ClassBytes.find(name, child).orElseThrow(), name);
+        TestCells.assertSameBytes(cells.definedClasses().get(name), ClassBytes.find(name, child).orElseThrow(), name);
     }
 
     @Test
@@ -101,7 +101,7 @@ class ClassBytesTest {
     @Test
     void recordedClassesDoNotKeepTheirLoaderAlive() throws Exception {
         WeakReference<ClassLoader> loader;
-        try (Cells shortLived = new Cells()) {
+        try (CellShell shortLived = TestCells.start()) {
             shortLived.run("int unused(int x) { return x; }");
             assertFalse(shortLived.definedClasses().isEmpty());
             String name = shortLived.definedClasses().keySet().iterator().next();
@@ -119,7 +119,7 @@ class ClassBytesTest {
     @Test
     void jshellsOwnLocalLoaderIsServedToo() throws Exception {
         try (jdk.jshell.JShell shell = jdk.jshell.JShell.builder().executionEngine("local").build()) {
-            shell.addToClasspath(Cells.classPath());
+            shell.addToClasspath(String.join(java.io.File.pathSeparator, TestCells.classPath()));
             shell.eval("long cube(long x) { return x * x * x; }");
             var events = shell.eval("org.ipccourse.classes.Handoff.value = (org.ipccourse.classes.TestTask<Long>) () -> cube(7);");
             assertNull(events.get(0).exception());

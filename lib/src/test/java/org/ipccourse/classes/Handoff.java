@@ -1,6 +1,6 @@
 package org.ipccourse.classes;
 
-/** Carries one object from a cell to the test that ran it (both see the system loader's class). */
+/** Carries one object from a cell of a plain JShell to the test that ran it (both see the system loader's class). */
 public final class Handoff {
     public static volatile Object value;
 

@@ -11,11 +11,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class NotebookVariablesTest {
-    private static Cells cells;
+    private static CellShell cells;
 
     @BeforeAll
     static void startKernel() {
-        cells = new Cells();
+        cells = TestCells.start();
         cells.run("int rounds = 1000;");
         cells.run("long step(long x) { return x * 31 + 7; }");
     }
