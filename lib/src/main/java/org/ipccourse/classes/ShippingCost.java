@@ -21,7 +21,10 @@ import org.ipccourse.pool.ProcessPool;
  * <p>The cells are compiled by a JShell in this JVM with a class loader made like the kernel's, so
  * this JVM must run with {@code -javaagent:ipc-course-lib.jar}, as the kernel does. Costs: a
  * one-worker pool for the duration, and one JShell compilation per cell class (tens of
- * milliseconds each): {@code classes * (repeats + 1)} compilations in all.
+ * milliseconds each): {@code classes * (repeats + 1)} compilations in all. From the command line,
+ * after {@code mvn -pl lib package -DskipTests}:
+ * {@code java -javaagent:lib/target/ipc-course-lib.jar -cp lib/target/ipc-course-lib.jar
+ * org.ipccourse.classes.ShippingCost 1 10 100}.
  */
 public final class ShippingCost {
     private ShippingCost() {

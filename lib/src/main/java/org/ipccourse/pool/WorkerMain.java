@@ -11,7 +11,6 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.Set;
@@ -85,8 +84,10 @@ final class WorkerMain {
                 if (interrupt) {
                     taskThread.interrupt();
                 }
+            } else if (work.removeIf(f -> f.type() == MessageType.TASK && f.id() == id)) {
+                send(MessageType.SKIPPED, id, new byte[0]); // answered now, not after the running task
             } else {
-                skipped.add(id);
+                skipped.add(id); // taken by the task thread but not started yet, or already answered
             }
         }
     }
@@ -130,7 +131,7 @@ final class WorkerMain {
     private void runTask(long id, byte[] payload) {
         synchronized (runningLock) {
             if (skipped.remove(id)) {
-                send(MessageType.FAILURE, id, serializeThrowable(new CancellationException("task " + id + " was cancelled")));
+                send(MessageType.SKIPPED, id, new byte[0]);
                 return;
             }
             running = id;
