@@ -143,7 +143,8 @@ public final class IpcCost {
      * transport, payload_bytes} (encoded size), {@code wire_bytes} (the task as serialized for the
      * pipe), {@code serialize_ms, pipe_ms, deserialize_ms, total_ms} (medians),
      * {@code total_mad_ms, spread_pct, mib_per_s} (encoded bytes per second of total),
-     * {@code owner_alloc_mib, worker_alloc_mib, runs}.
+     * {@code owner_alloc_mib, worker_alloc_mib} (medians), {@code runs}, and the spread of each
+     * step: {@code serialize_mad_ms, pipe_mad_ms, deserialize_mad_ms} (median absolute deviation).
      *
      * @throws IllegalArgumentException if a payload's encoding exceeds the cap, or the codec
      *     cannot encode it
@@ -276,8 +277,12 @@ public final class IpcCost {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while measuring", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("the worker failed while measuring: " + e.getCause(),
-                    e.getCause());
+            boolean heap = e.getCause() instanceof OutOfMemoryError
+                    || String.valueOf(e.getCause()).contains("OutOfMemoryError"); // died of it
+            String hint = heap ? "; the payload needs about three times its size in the worker's heap: build"
+                    + " the pool with workerJvmOptions(List.of(\"-Xmx...\")) or send less" : "";
+            throw new IllegalStateException("the worker failed while measuring: " + e.getCause()
+                    + hint, e.getCause());
         } catch (TimeoutException e) {
             future.cancel(true);
             throw new IllegalStateException("no answer from the worker in " + TIMEOUT_SECONDS + " s", e);
