@@ -263,23 +263,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException {
-        List<Future<T>> futures = submitAll(tasks);
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        try {
-            for (Future<T> f : futures) {
-                try {
-                    f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (ExecutionException | CancellationException e) {
-                    // reported through the future
-                }
-            }
-        } catch (TimeoutException e) {
-            futures.forEach(f -> f.cancel(true));
-        } catch (InterruptedException | RuntimeException | Error e) {
-            futures.forEach(f -> f.cancel(true));
-            throw e;
-        }
-        return futures;
+        return Invocations.all(submitAll(tasks), unit.toNanos(timeout));
     }
 
     @Override
@@ -294,36 +278,12 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException, ExecutionException, TimeoutException {
-        List<Future<T>> futures = submitAll(tasks);
-        if (futures.isEmpty()) {
-            throw new IllegalArgumentException("invokeAny needs at least one task");
-        }
-        List<CompletableFuture<T>> cfs = new ArrayList<>();
-        futures.forEach(f -> cfs.add((CompletableFuture<T>) f));
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        ExecutionException last = null;
-        try {
-            Iterator<CompletableFuture<T>> done = completionOrder(cfs).iterator();
-            while (done.hasNext()) {
-                CompletableFuture<T> f = done.next();
-                try {
-                    return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (ExecutionException e) {
-                    last = e;
-                }
-                if (deadline - System.nanoTime() <= 0) {
-                    throw new TimeoutException("no task of invokeAny completed successfully in time");
-                }
-            }
-            throw last;
-        } finally {
-            cfs.forEach(f -> f.cancel(true));
-        }
+        return Invocations.any(submitAll(tasks), unit.toNanos(timeout));
     }
 
-    private <T> List<Future<T>> submitAll(Collection<? extends Callable<T>> tasks) {
+    private <T> List<CompletableFuture<T>> submitAll(Collection<? extends Callable<T>> tasks) {
         Objects.requireNonNull(tasks, "tasks must not be null");
-        List<Future<T>> futures = new ArrayList<>(tasks.size());
+        List<CompletableFuture<T>> futures = new ArrayList<>(tasks.size());
         try {
             for (Callable<T> task : tasks) {
                 futures.add(submit(task));
