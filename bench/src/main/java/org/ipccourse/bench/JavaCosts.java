@@ -81,6 +81,7 @@ public final class JavaCosts {
                 return (System.nanoTime() - t0) / tasks;
             };
             warmUp(mapDefault, 1_000); // 40 maps: compiles the chunk encoding loops on both sides
+            warmUp(mapChunk1, 10_000); // 4 maps: compiles the per-chunk paths
             report("java.map_chunk1", mapChunk1, reps);
             report("java.map_default", mapDefault, reps);
         }
