@@ -33,7 +33,7 @@ import java.util.concurrent.TimeoutException;
  * <h2>Workers</h2>
  * A pool has a fixed number of workers, by default {@link Runtime#availableProcessors()}. Each is a
  * {@code java} process started from the same JDK as the owner, with the pool's classes and the
- * owner's class path. It runs one task at a time on one thread, and holds at most one more task
+ * owner's class path. It runs one task at a time, and holds at most one more task
  * queued behind it (so it never waits for the pipe between tasks). A worker is replaced after
  * {@link Builder#maxTasksPerWorker} tasks when that is set, and whenever it dies.
  *
@@ -56,7 +56,9 @@ import java.util.concurrent.TimeoutException;
  * so a task that captures something not serializable fails at once, before anything is sent, with
  * an {@link IllegalArgumentException} naming the offending class. A worker that meets a class not on
  * its class path (a class defined in a notebook cell, or by any owner-side class loader) asks the
- * owner for its bytes over the same pipe. Results travel back the same way and must be serializable
+ * owner for its bytes over the same pipe, once: a worker keeps classes by name, which suits
+ * notebooks (a redefined cell class gets a new name) but not two owner loaders that define
+ * different classes under one name. Results travel back the same way and must be serializable
  * too; a result that is not fails that task's future with a {@link java.io.NotSerializableException}.
  * Both sides deserialize through a filter that rejects known gadget classes (see
  * {@link org.ipccourse.wire}); {@link Builder#deserializationFilter} adjusts it.
@@ -315,12 +317,27 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         scheduler.shutdown();
     }
 
-    /** Cancels queued and running tasks, kills the workers, and returns the tasks never started. */
+    /**
+     * Cancels queued and running tasks and kills the workers. Returns the tasks that were never
+     * sent to a worker, as Runnables: a submitted Runnable itself, a Callable wrapped so that
+     * running it calls it in this JVM.
+     */
     @Override
     public List<Runnable> shutdownNow() {
         List<Runnable> never = new ArrayList<>();
         for (TaskFuture<?> f : scheduler.stopNow()) {
-            never.add(() -> f.cancel(false));
+            Object task = f.task instanceof RunnableTask<?> r ? r.task() : f.task;
+            if (task instanceof Runnable r) {
+                never.add(r);
+            } else if (task instanceof Callable<?> c) {
+                never.add(() -> {
+                    try {
+                        c.call();
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                });
+            }
         }
         return never;
     }

@@ -123,7 +123,7 @@ final class Scheduler {
                         + "; create a new pool to run more tasks", broken);
             }
             classes.remember(loader);
-            TaskFuture<T> f = new TaskFuture<>(this, ids.incrementAndGet(), payload,
+            TaskFuture<T> f = new TaskFuture<>(this, ids.incrementAndGet(), callable, payload,
                     List.of(loader != null ? loader : ClassLoader.getSystemClassLoader()));
             queue.add(f);
             dispatch();
