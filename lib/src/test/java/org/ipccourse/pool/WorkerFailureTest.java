@@ -3,6 +3,7 @@ package org.ipccourse.pool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -119,6 +120,26 @@ class WorkerFailureTest {
         WorkerDiedException died = assertInstanceOf(WorkerDiedException.class, e.getCause());
         assertEquals(42, died.exitStatus());
         assertTrue(died.getMessage().contains("exit status 42"), died.getMessage());
+        assertReplaced(died.pid());
+    }
+
+    @Test
+    void nativeCrashInATaskFailsItAndNamesTheCrashReport() throws Exception {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> pool.submit(() -> {
+            java.lang.reflect.Field f = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            sun.misc.Unsafe unsafe = (sun.misc.Unsafe) f.get(null);
+            unsafe.putAddress(0, 42); // SIGSEGV: the JVM aborts
+            return 0;
+        }).get(30, TimeUnit.SECONDS));
+        WorkerDiedException died = assertInstanceOf(WorkerDiedException.class, e.getCause());
+        Path report = Path.of(System.getProperty("java.io.tmpdir"), "ipc-pool-worker-hs_err_pid" + died.pid() + ".log");
+        try {
+            assertNotEquals(0, died.exitStatus(), died.getMessage());
+            assertTrue(died.getMessage().contains("crash report: " + report), died.getMessage());
+        } finally {
+            Files.deleteIfExists(report);
+        }
         assertReplaced(died.pid());
     }
 
