@@ -229,4 +229,36 @@ class WorkerFailureTest {
         awaitGone(pid1, 3000);
         awaitGone(pid2, 3000);
     }
+
+    @Test
+    void interruptedImapCancelsItsChunksInFlight() throws Exception {
+        Path marker = dir.resolve("imap");
+        String file = marker.toString();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread consumer = new Thread(() -> {
+            try {
+                pool.imap(x -> {
+                    try {
+                        Files.writeString(Path.of(file + x + ".tmp"), Long.toString(ProcessHandle.current().pid()));
+                        Files.move(Path.of(file + x + ".tmp"), Path.of(file + x));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    while (true) {
+                        Math.sqrt(x);
+                    }
+                }, List.of(1, 2)).next();
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        consumer.start();
+        long pid1 = awaitPid(Path.of(file + 1));
+        long pid2 = awaitPid(Path.of(file + 2));
+        consumer.interrupt();
+        consumer.join(5000);
+        assertInstanceOf(CancellationException.class, thrown.get());
+        awaitGone(pid1, 3000);
+        awaitGone(pid2, 3000);
+    }
 }
