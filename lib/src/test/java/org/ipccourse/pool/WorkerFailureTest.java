@@ -200,22 +200,33 @@ class WorkerFailureTest {
 
     @Test
     void interruptedMapCancelsItsTasks() throws Exception {
-        Path marker = dir.resolve("map");
-        String file = marker.toString();
+        assertInterruptingTheCallerStopsBothWorkers("map", fn -> pool.map(fn, List.of(1, 2), 1));
+    }
+
+    @Test
+    void interruptedImapCancelsItsChunksInFlight() throws Exception {
+        assertInterruptingTheCallerStopsBothWorkers("imap", fn -> pool.imap(fn, List.of(1, 2)).next());
+    }
+
+    /** Runs {@code call} with a function that marks its worker's pid and spins; interrupts the caller. */
+    private void assertInterruptingTheCallerStopsBothWorkers(String name,
+            java.util.function.Consumer<SerializableFunction<Integer, Integer>> call) throws Exception {
+        String file = dir.resolve(name).toString();
+        SerializableFunction<Integer, Integer> markThenSpin = x -> {
+            try {
+                Files.writeString(Path.of(file + x + ".tmp"), Long.toString(ProcessHandle.current().pid()));
+                Files.move(Path.of(file + x + ".tmp"), Path.of(file + x));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            while (true) {
+                Math.sqrt(x);
+            }
+        };
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread caller = new Thread(() -> {
             try {
-                pool.map(x -> {
-                    try {
-                        Files.writeString(Path.of(file + x + ".tmp"), Long.toString(ProcessHandle.current().pid()));
-                        Files.move(Path.of(file + x + ".tmp"), Path.of(file + x));
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                    while (true) {
-                        Math.sqrt(x);
-                    }
-                }, List.of(1, 2), 1);
+                call.accept(markThenSpin);
             } catch (Throwable t) {
                 thrown.set(t);
             }
@@ -225,38 +236,6 @@ class WorkerFailureTest {
         long pid2 = awaitPid(Path.of(file + 2));
         caller.interrupt();
         caller.join(5000);
-        assertInstanceOf(CancellationException.class, thrown.get());
-        awaitGone(pid1, 3000);
-        awaitGone(pid2, 3000);
-    }
-
-    @Test
-    void interruptedImapCancelsItsChunksInFlight() throws Exception {
-        Path marker = dir.resolve("imap");
-        String file = marker.toString();
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread consumer = new Thread(() -> {
-            try {
-                pool.imap(x -> {
-                    try {
-                        Files.writeString(Path.of(file + x + ".tmp"), Long.toString(ProcessHandle.current().pid()));
-                        Files.move(Path.of(file + x + ".tmp"), Path.of(file + x));
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                    while (true) {
-                        Math.sqrt(x);
-                    }
-                }, List.of(1, 2)).next();
-            } catch (Throwable t) {
-                thrown.set(t);
-            }
-        });
-        consumer.start();
-        long pid1 = awaitPid(Path.of(file + 1));
-        long pid2 = awaitPid(Path.of(file + 2));
-        consumer.interrupt();
-        consumer.join(5000);
         assertInstanceOf(CancellationException.class, thrown.get());
         awaitGone(pid1, 3000);
         awaitGone(pid2, 3000);
