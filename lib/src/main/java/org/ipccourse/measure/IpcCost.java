@@ -10,18 +10,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.ipccourse.display.LiveDisplay;
+import org.ipccourse.pool.ProcessPool;
 import org.ipccourse.pool.SerializableCallable;
 import org.ipccourse.shm.SharedSegment;
 import tech.tablesaw.api.Table;
 
 /**
  * Measures what it costs to hand a payload to a worker: the three copies of the lecture, each
- * timed where it happens, plus the extra heap each side allocated for them. The owner encodes the
- * payload itself (copy one, timed), submits a task carrying the bytes through the pool's pipe
- * (copy two), and the worker decodes them (copy three, timed in the worker and reported back
- * with the worker's allocations). The pipe time is what remains of the round trip:
- * {@code pipe = round trip - serialize - deserialize}; it includes the pool's own framing and the
- * small reply. The shared-memory transports send only a segment's ref instead.
+ * timed where it happens, plus the extra heap each side allocated for them. The payload travels
+ * inside a task through the pool's own path; the task's serialization hooks time the encoding in
+ * the owner (copy one, while the pool serializes the task) and the decoding in the worker (copy
+ * three, reported back with the worker's allocations). The pipe time is what remains of the
+ * round trip: {@code pipe = total - serialize - deserialize}, that is the pool's framing, the
+ * kernel pipe (copy two), the worker reading the frame, and the small reply. The shared-memory
+ * transports send only a segment's ref instead.
  *
  * <pre>{@code
  * try (ProcessPool pool = ProcessPool.newProcessPool(1)) {
@@ -43,14 +46,16 @@ import tech.tablesaw.api.Table;
  * place through a view, touching every page, instead of copying it out.
  *
  * <h2>Memory</h2>
- * {@code owner_alloc_mib} is what all owner threads allocated from the start of the encode to the
- * reply; {@code worker_alloc_mib} is what the worker allocated to receive the task (since the end
+ * {@code owner_alloc_mib} is what all owner threads allocated from the submit to the reply (for
+ * Java serialization this includes the growth of the pool's byte buffer, which doubles); {@code worker_alloc_mib} is what the worker allocated to receive the task (since the end
  * of an untimed collection just before) plus to decode it. Both are counted by the JVM
  * ({@code ThreadMXBean} allocated bytes), not computed from sizes.
  *
  * <h2>Costs</h2>
  * {@code warmup + repetitions} round trips per row (default 2 + 5), each preceded by an untimed
- * full collection on both sides so that one run's garbage does not land in the next one's timing.
+ * full collection in the owner and in every worker (one collection task per worker, submitted
+ * together), so that one run's garbage does not land in the next one's timing. With one worker
+ * the measurement is cleanest; with several, the probe goes to whichever worker the pool picks.
  * A 100 MiB payload needs a few hundred MiB of heap on each side.
  */
 public final class IpcCost {
@@ -78,8 +83,9 @@ public final class IpcCost {
     }
 
     /**
-     * Measurements through {@code pool}: a {@code ProcessPool} for the real thing; any other
-     * executor (a thread pool) shows the same steps without a process boundary.
+     * Measurements through {@code pool}: a {@code ProcessPool} for the real thing. Any other
+     * executor works too: a thread pool shows what threads pay on the pipe path, which is
+     * nothing (no serialization, no copy).
      */
     public static IpcCost of(ExecutorService pool) {
         return new IpcCost(Objects.requireNonNull(pool, "pool"));
@@ -137,7 +143,8 @@ public final class IpcCost {
      * transport, payload_bytes} (encoded size), {@code wire_bytes} (the task as serialized for the
      * pipe), {@code serialize_ms, pipe_ms, deserialize_ms, total_ms} (medians),
      * {@code total_mad_ms, spread_pct, mib_per_s} (encoded bytes per second of total),
-     * {@code owner_alloc_mib, worker_alloc_mib, runs}.
+     * {@code owner_alloc_mib, worker_alloc_mib} (medians), {@code runs}, and the spread of each
+     * step: {@code serialize_mad_ms, pipe_mad_ms, deserialize_mad_ms} (median absolute deviation).
      *
      * @throws IllegalArgumentException if a payload's encoding exceeds the cap, or the codec
      *     cannot encode it
@@ -149,7 +156,7 @@ public final class IpcCost {
             throw new IllegalStateException("the pool is shut down; create a new pool to measure with");
         }
         List<Row> rows = new ArrayList<>();
-        try (Progress progress = Progress.show("measuring IPC cost")) {
+        try (LiveDisplay progress = LiveDisplay.show("measuring IPC cost")) {
             for (Map.Entry<String, ?> e : payloads.entrySet()) {
                 progress.update("measuring " + e.getKey() + " (" + codec + ", " + transport + ")");
                 rows.add(measureOne(e.getKey(), e.getValue()));
@@ -160,57 +167,26 @@ public final class IpcCost {
 
     private Row measureOne(String label, Object payload) {
         long size = encodedSize(payload);
-        int n = warmup + repetitions;
-        double[] ser = new double[repetitions];
-        double[] pipe = new double[repetitions];
-        double[] deser = new double[repetitions];
-        double[] total = new double[repetitions];
-        double[] ownerAlloc = new double[repetitions];
-        double[] workerAlloc = new double[repetitions];
-        long wireBytes = 0;
+        double[][] samples = new double[6][repetitions]; // serialize, pipe, deserialize, total, allocs
         SharedSegment reused = transport == Transport.SHARED_MEMORY ? SharedSegment.create(size) : null;
+        long wireBytes = 0;
         try {
-            for (int run = 0; run < n; run++) {
+            for (int run = 0; run < warmup + repetitions; run++) {
                 collectBothSides();
-                long allocBefore = Allocation.allThreads();
-                long t0 = System.nanoTime();
-                SerializableCallable<Probes.Report> probe;
-                SharedSegment fresh = null;
-                try {
-                    if (transport == Transport.PIPE) {
-                        byte[] bytes = codec.encode(payload);
-                        checkCap(bytes.length);
-                        probe = new Probes.Pipe(codec, bytes);
-                    } else {
-                        SharedSegment target = reused != null ? reused : (fresh = SharedSegment.create(size));
-                        int length = codec.encodeInto(payload, target.buffer());
-                        probe = new Probes.Shared(codec, target.ref(), length, fresh != null);
-                    }
-                    long t1 = System.nanoTime();
-                    Probes.Report report = await(pool.submit(probe));
-                    long t2 = System.nanoTime();
-                    long ownerBytes = Allocation.delta(allocBefore, Allocation.allThreads());
-                    if (report.elements() != Probes.elements(payload)) {
-                        throw new IllegalStateException("the worker decoded " + report.elements()
-                                + " elements of " + label + ", the owner sent " + Probes.elements(payload));
-                    }
-                    if (run == 0) {
-                        wireBytes = Codec.JAVA.encode(probe).length;
-                    }
-                    if (run >= warmup) {
-                        int i = run - warmup;
-                        ser[i] = (t1 - t0) / 1e6;
-                        deser[i] = report.decodeNanos() / 1e6;
-                        total[i] = (t2 - t0) / 1e6;
-                        pipe[i] = Math.max(0, total[i] - ser[i] - deser[i]);
-                        ownerAlloc[i] = mib(ownerBytes);
-                        workerAlloc[i] = report.receiveAllocBytes() < 0 || report.decodeAllocBytes() < 0
-                                ? Double.NaN : mib(report.receiveAllocBytes() + report.decodeAllocBytes());
-                    }
-                } finally {
-                    if (fresh != null) {
-                        fresh.release();
-                    }
+                Run r = runOnce(label, payload, size, reused);
+                if (run == 0) {
+                    wireBytes = Codec.JAVA.encode(r.probe()).length;
+                }
+                if (run >= warmup) {
+                    int i = run - warmup;
+                    samples[0][i] = r.serializeNanos() / 1e6;
+                    samples[2][i] = r.report().decodeNanos() / 1e6;
+                    samples[3][i] = r.totalNanos() / 1e6;
+                    samples[1][i] = Math.max(0, samples[3][i] - samples[0][i] - samples[2][i]);
+                    samples[4][i] = mib(r.ownerAllocBytes());
+                    Probes.Report rep = r.report();
+                    samples[5][i] = rep.receiveAllocBytes() < 0 || rep.decodeAllocBytes() < 0
+                            ? Double.NaN : mib(rep.receiveAllocBytes() + rep.decodeAllocBytes());
                 }
             }
         } finally {
@@ -218,8 +194,49 @@ public final class IpcCost {
                 reused.release();
             }
         }
-        return new Row(label, codec, transport, size, wireBytes, Stats.of(ser), Stats.of(pipe),
-                Stats.of(deser), Stats.of(total), Stats.of(ownerAlloc), Stats.of(workerAlloc));
+        return new Row(label, codec, transport, size, wireBytes, Stats.of(samples[0]),
+                Stats.of(samples[1]), Stats.of(samples[2]), Stats.of(samples[3]),
+                Stats.of(samples[4]), Stats.of(samples[5]));
+    }
+
+    /** One timed crossing: what was sent, and what each side measured. */
+    private record Run(SerializableCallable<Probes.Report> probe, long serializeNanos,
+            long totalNanos, long ownerAllocBytes, Probes.Report report) {
+    }
+
+    private Run runOnce(String label, Object payload, long size, SharedSegment reused) {
+        long allocBefore = Allocation.allThreads();
+        long t0 = System.nanoTime();
+        SharedSegment fresh = null;
+        try {
+            SerializableCallable<Probes.Report> probe;
+            Future<Probes.Report> future;
+            long serializeNanos;
+            if (transport == Transport.PIPE) {
+                Probes.Pipe carrier = new Probes.Pipe(codec, payload);
+                probe = carrier;
+                future = pool.submit(probe); // the pool serializes it here: copy one
+                serializeNanos = carrier.encodeNanos();
+            } else {
+                SharedSegment target = reused != null ? reused : (fresh = SharedSegment.create(size));
+                int length = codec.encodeInto(payload, target.buffer());
+                probe = new Probes.Shared(codec, target.ref(), length, fresh != null);
+                serializeNanos = System.nanoTime() - t0;
+                future = pool.submit(probe);
+            }
+            Probes.Report report = await(future);
+            long totalNanos = System.nanoTime() - t0;
+            long ownerBytes = Allocation.delta(allocBefore, Allocation.allThreads());
+            if (report.elements() != Probes.elements(payload)) {
+                throw new IllegalStateException("the worker decoded " + report.elements()
+                        + " elements of " + label + ", the owner sent " + Probes.elements(payload));
+            }
+            return new Run(probe, serializeNanos, totalNanos, ownerBytes, report);
+        } finally {
+            if (fresh != null) {
+                fresh.release();
+            }
+        }
     }
 
     private long encodedSize(Object payload) {
@@ -241,9 +258,15 @@ public final class IpcCost {
         }
     }
 
+    /** One collection per worker, submitted together so that each idle worker takes one. */
     private void collectBothSides() {
         System.gc();
-        await(pool.submit(new Probes.Collect()));
+        int workers = pool instanceof ProcessPool p ? p.workerCount() : 1;
+        List<Future<Boolean>> collections = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            collections.add(pool.submit(new Probes.Collect()));
+        }
+        collections.forEach(IpcCost::await);
     }
 
     private static <T> T await(Future<T> future) {

@@ -21,15 +21,53 @@ final class Probes {
             long pid) implements Serializable {
     }
 
-    /** Carries the encoded bytes themselves: the pipe path. */
-    record Pipe(Codec codec, byte[] bytes) implements SerializableCallable<Report> {
+    /**
+     * Carries the payload itself through the pool's own serialization: the pipe path with exactly
+     * the copies the pool makes. Its serialization hooks time the codec where it runs: encoding in
+     * the owner while the pool serializes the task, decoding in the worker while the pool
+     * deserializes it. In an executor that does not serialize (threads) both stay zero.
+     */
+    static final class Pipe implements SerializableCallable<Report> {
+        private static final long serialVersionUID = 1L;
+        private final Codec codec;
+        private transient Object payload;
+        private transient long encodeNanos;
+        private transient long decodeNanos;
+        private transient long receiveStart = -1;
+
+        Pipe(Codec codec, Object payload) {
+            this.codec = codec;
+            this.payload = payload;
+        }
+
+        long encodeNanos() {
+            return encodeNanos;
+        }
+
         @Override
         public Report call() {
-            long start = Allocation.allThreads();
+            long start = receiveStart >= 0 ? receiveStart : Allocation.allThreads();
+            return report(start, decodeNanos, payload);
+        }
+
+        private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
             long t0 = System.nanoTime();
-            Object payload = codec.decode(bytes);
-            long nanos = System.nanoTime() - t0;
-            return report(start, nanos, payload);
+            out.defaultWriteObject();
+            if (codec == Codec.RAW) {
+                RawLayout.writeTo(payload, out);
+            } else {
+                out.writeObject(payload);
+            }
+            encodeNanos = System.nanoTime() - t0;
+        }
+
+        private void readObject(java.io.ObjectInputStream in)
+                throws java.io.IOException, ClassNotFoundException {
+            receiveStart = Allocation.allThreads();
+            long t0 = System.nanoTime();
+            in.defaultReadObject();
+            payload = codec == Codec.RAW ? RawLayout.readFrom(in) : in.readObject();
+            decodeNanos = System.nanoTime() - t0;
         }
     }
 

@@ -51,8 +51,14 @@ class IpcCostTest {
         payloads.put("records", readings);
         Table t = IpcCost.of(pool).warmup(1).repetitions(3).measure(payloads);
         assertEquals(4, t.rowCount());
+        assertTrue(t.columnNames().containsAll(List.of("serialize_ms", "pipe_ms", "deserialize_ms",
+                "total_ms", "spread_pct", "serialize_mad_ms", "pipe_mad_ms", "deserialize_mad_ms",
+                "owner_alloc_mib", "worker_alloc_mib", "wire_bytes", "payload_bytes")), t.columnNames().toString());
         assertEquals(List.of("double[] 4 MiB", "list(range(50_000))", "string", "records"),
                 t.stringColumn("payload").asList());
+        Table raw = IpcCost.of(pool).codec(Codec.RAW).warmup(1).repetitions(2)
+                .measure("double[] 4 MiB", new double[4 * MIB / 8]);
+        assertTrue(raw.doubleColumn("deserialize_ms").get(0) > 0, raw.print());
         for (int row = 0; row < t.rowCount(); row++) {
             assertTrue(t.doubleColumn("serialize_ms").get(row) > 0, t.print());
             assertTrue(t.doubleColumn("deserialize_ms").get(row) > 0, t.print());
@@ -85,12 +91,14 @@ class IpcCostTest {
     }
 
     @Test
-    void aThreadPoolShowsTheSameStepsWithoutAProcessBoundary() {
+    void aThreadPoolPaysNoCopyOnThePipePath() {
         ExecutorService threads = Executors.newSingleThreadExecutor();
         try {
             Table t = IpcCost.of(threads).codec(Codec.RAW).warmup(0).repetitions(2)
                     .measure("double[]", new double[1000]);
             assertEquals(2, t.intColumn("runs").get(0));
+            assertEquals(0.0, t.doubleColumn("serialize_ms").get(0), "threads share the array");
+            assertEquals(0.0, t.doubleColumn("deserialize_ms").get(0));
         } finally {
             threads.shutdownNow();
         }
