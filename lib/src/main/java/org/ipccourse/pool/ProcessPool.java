@@ -41,10 +41,14 @@ import java.util.concurrent.TimeoutException;
  * Creating a pool starts all workers at once and returns when every worker has run the
  * {@linkplain Builder#initializer initializer} and reported ready. Workers start with
  * {@code -Xshare:auto -XX:+UseSerialGC -XX:-UsePerfData}: the JDK's default class-data-sharing
- * archive, the collector that starts fastest and suits a single task thread, and no perf-data
- * file. {@code -XX:TieredStopAtLevel=1} starts a little faster but caps compiled code at C1 and
- * slows every CPU-bound task, so it is not used. Options given to
- * {@link Builder#workerJvmOptions} come after these and win.
+ * archive (turning it off made a pool of two about 40% slower to start on the course machines),
+ * the collector that starts fastest and suits a single task thread, and no perf-data file.
+ * {@code -XX:TieredStopAtLevel=1} gave no measurable start-up gain and would cap every CPU-bound
+ * task at C1-compiled code, so it is not used. An application class-data archive
+ * ({@code -XX:SharedArchiveFile}, auto-created only on JDK 19+) is not used either: on JDK 17 it
+ * must be dumped by a separate run and refuses class paths with directories, which the notebook
+ * and test class paths have. Options given to {@link Builder#workerJvmOptions} come after these
+ * and win, so a user can add an archive.
  *
  * <h2>Tasks and serialization</h2>
  * Tasks are {@link SerializableCallable}, {@link SerializableRunnable} or
@@ -125,14 +129,14 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     /** Submits a task; the future completes with its result or the exception it threw. */
     public <T> CompletableFuture<T> submit(SerializableCallable<T> task) {
         Objects.requireNonNull(task, "task must not be null");
-        return scheduler.submit(task, loaderOf(task), "the task " + task);
+        return scheduler.submit(task, loaderOf(task), () -> "the task " + task);
     }
 
     /** {@inheritDoc} The task must also be {@link java.io.Serializable}. */
     @Override
     public <T> CompletableFuture<T> submit(Callable<T> task) {
         Objects.requireNonNull(task, "task must not be null");
-        return scheduler.submit(task, loaderOf(task), "the task " + task);
+        return scheduler.submit(task, loaderOf(task), () -> "the task " + task);
     }
 
     /** {@inheritDoc} The task must also be {@link java.io.Serializable}. */
@@ -145,7 +149,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     @Override
     public <T> CompletableFuture<T> submit(Runnable task, T result) {
         Objects.requireNonNull(task, "task must not be null");
-        return scheduler.submit(new RunnableTask<>(task, result), loaderOf(task), "the task " + task);
+        return scheduler.submit(new RunnableTask<>(task, result), loaderOf(task), () -> "the task " + task);
     }
 
     /** {@inheritDoc} The command must be {@link java.io.Serializable}. */
@@ -173,18 +177,19 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         Objects.requireNonNull(fn, "fn must not be null");
         Objects.requireNonNull(inputs, "inputs must not be null");
         requirePositive(chunkSize);
+        ChunkTask.Fn shipped = ChunkTask.Fn.of(fn);
         List<CompletableFuture<List<R>>> chunks = new ArrayList<>();
         List<T> chunk = new ArrayList<>(Math.min(chunkSize, inputs.size()));
         try {
             for (T input : inputs) {
                 chunk.add(input);
                 if (chunk.size() == chunkSize) {
-                    chunks.add(submitChunk(fn, chunk));
+                    chunks.add(submitChunk(shipped, chunk));
                     chunk.clear();
                 }
             }
             if (!chunk.isEmpty()) {
-                chunks.add(submitChunk(fn, chunk));
+                chunks.add(submitChunk(shipped, chunk));
             }
             List<R> out = new ArrayList<>(inputs.size());
             for (CompletableFuture<List<R>> f : chunks) {
@@ -238,9 +243,8 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         return new LazyMap<>(this, fn, inputs, chunkSize, 2 * workerCount(), ordered);
     }
 
-    <T, R> CompletableFuture<List<R>> submitChunk(SerializableFunction<? super T, ? extends R> fn, List<T> chunk) {
-        return scheduler.submit(new ChunkTask<>(fn, chunk), loaderOf(fn),
-                "the function " + fn + " with its inputs " + describe(chunk));
+    <T, R> CompletableFuture<List<R>> submitChunk(ChunkTask.Fn fn, List<T> chunk) {
+        return scheduler.submit(new ChunkTask<T, R>(fn, chunk), fn.loader(), fn::description);
     }
 
     /**
@@ -259,23 +263,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException {
-        List<Future<T>> futures = submitAll(tasks);
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        try {
-            for (Future<T> f : futures) {
-                try {
-                    f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (ExecutionException | CancellationException e) {
-                    // reported through the future
-                }
-            }
-        } catch (TimeoutException e) {
-            futures.forEach(f -> f.cancel(true));
-        } catch (InterruptedException | RuntimeException | Error e) {
-            futures.forEach(f -> f.cancel(true));
-            throw e;
-        }
-        return futures;
+        return Invocations.all(submitAll(tasks), unit.toNanos(timeout));
     }
 
     @Override
@@ -290,36 +278,12 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException, ExecutionException, TimeoutException {
-        List<Future<T>> futures = submitAll(tasks);
-        if (futures.isEmpty()) {
-            throw new IllegalArgumentException("invokeAny needs at least one task");
-        }
-        List<CompletableFuture<T>> cfs = new ArrayList<>();
-        futures.forEach(f -> cfs.add((CompletableFuture<T>) f));
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        ExecutionException last = null;
-        try {
-            Iterator<CompletableFuture<T>> done = completionOrder(cfs).iterator();
-            while (done.hasNext()) {
-                CompletableFuture<T> f = done.next();
-                try {
-                    return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (ExecutionException e) {
-                    last = e;
-                }
-                if (deadline - System.nanoTime() <= 0) {
-                    throw new TimeoutException("no task of invokeAny completed successfully in time");
-                }
-            }
-            throw last;
-        } finally {
-            cfs.forEach(f -> f.cancel(true));
-        }
+        return Invocations.any(submitAll(tasks), unit.toNanos(timeout));
     }
 
-    private <T> List<Future<T>> submitAll(Collection<? extends Callable<T>> tasks) {
+    private <T> List<CompletableFuture<T>> submitAll(Collection<? extends Callable<T>> tasks) {
         Objects.requireNonNull(tasks, "tasks must not be null");
-        List<Future<T>> futures = new ArrayList<>(tasks.size());
+        List<CompletableFuture<T>> futures = new ArrayList<>(tasks.size());
         try {
             for (Callable<T> task : tasks) {
                 futures.add(submit(task));
@@ -413,11 +377,6 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     private static ClassLoader loaderOf(Object task) {
         return task.getClass().getClassLoader();
-    }
-
-    private static String describe(List<?> chunk) {
-        String s = chunk.toString();
-        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
     }
 
     /** Adapts a serializable Runnable with a fixed result to a Callable. */
