@@ -17,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.ipccourse.classes.ClassBytes;
 import org.ipccourse.wire.MessageType;
 import org.ipccourse.wire.ObjectCodec;
@@ -104,18 +105,23 @@ final class Scheduler {
     }
 
     static byte[] serialize(Object task, String what) {
+        return serialize(task, () -> what);
+    }
+
+    /** Serializes a task; {@code what} names it in the exception when it cannot be serialized. */
+    static byte[] serialize(Object task, Supplier<String> what) {
         try {
             return ObjectCodec.serialize(task);
         } catch (NotSerializableException e) {
-            throw new IllegalArgumentException(what + " cannot be sent to a worker: " + e.getMessage()
+            throw new IllegalArgumentException(what.get() + " cannot be sent to a worker: " + e.getMessage()
                     + " is not Serializable. Capture only Serializable values (copy what you need into local"
                     + " variables of Serializable types), or make that class implement java.io.Serializable", e);
         } catch (IOException e) {
-            throw new IllegalArgumentException(what + " cannot be sent to a worker: " + e, e);
+            throw new IllegalArgumentException(what.get() + " cannot be sent to a worker: " + e, e);
         }
     }
 
-    <T> TaskFuture<T> submit(Object callable, ClassLoader loader, String what) {
+    <T> TaskFuture<T> submit(Object callable, ClassLoader loader, Supplier<String> what) {
         byte[] payload = serialize(callable, what);
         synchronized (this) {
             if (state != State.RUNNING || broken != null) {
