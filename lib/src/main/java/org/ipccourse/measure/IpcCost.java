@@ -37,7 +37,7 @@ import tech.tablesaw.api.Table;
  * }</pre>
  *
  * <h2>Transports</h2>
- * {@link Transport#PIPE} sends the encoded bytes in the task. {@link Transport#SHARED_MEMORY}
+ * {@link Transport#PIPE} sends the payload inside the task. {@link Transport#SHARED_MEMORY}
  * encodes into one segment, created once and reused for every run (its pages are already
  * mapped and faulted in on both sides), and sends its ref. {@link Transport#SHARED_MEMORY_FRESH}
  * creates, fills, maps and deletes a new segment on every run, so it pays the page faults each
@@ -46,10 +46,13 @@ import tech.tablesaw.api.Table;
  * place through a view, touching every page, instead of copying it out.
  *
  * <h2>Memory</h2>
- * {@code owner_alloc_mib} is what all owner threads allocated from the submit to the reply (for
- * Java serialization this includes the growth of the pool's byte buffer, which doubles); {@code worker_alloc_mib} is what the worker allocated to receive the task (since the end
- * of an untimed collection just before) plus to decode it. Both are counted by the JVM
- * ({@code ThreadMXBean} allocated bytes), not computed from sizes.
+ * {@code owner_alloc_mib} is what all owner threads allocated from the submit to the reply,
+ * including the pool's own buffers (its byte buffer grows by doubling, then is copied once
+ * more); {@code worker_alloc_mib} is what the worker allocated to receive the task (since the
+ * end of an untimed collection just before) plus to decode it. Both are counted by the JVM
+ * ({@code ThreadMXBean} allocated bytes), not computed from sizes. A copy's buffers stay
+ * reachable until it ends, so the count is the extra heap at the peak; the smaller buffers a
+ * growing buffer leaves behind could be freed earlier, so for the owner it is an upper bound.
  *
  * <h2>Costs</h2>
  * {@code warmup + repetitions} round trips per row (default 2 + 5), each preceded by an untimed
@@ -277,8 +280,12 @@ public final class IpcCost {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while measuring", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("the worker failed while measuring: " + e.getCause(),
-                    e.getCause());
+            boolean heap = e.getCause() instanceof OutOfMemoryError
+                    || String.valueOf(e.getCause()).contains("OutOfMemoryError"); // died of it
+            String hint = heap ? "; the payload needs about three times its size in the worker's heap: build"
+                    + " the pool with workerJvmOptions(List.of(\"-Xmx...\")) or send less" : "";
+            throw new IllegalStateException("the worker failed while measuring: " + e.getCause()
+                    + hint, e.getCause());
         } catch (TimeoutException e) {
             future.cancel(true);
             throw new IllegalStateException("no answer from the worker in " + TIMEOUT_SECONDS + " s", e);
