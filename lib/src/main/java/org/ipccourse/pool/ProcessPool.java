@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.ipccourse.classes.NotebookVariables;
 
 /**
  * An {@link ExecutorService} whose workers are separate JVMs: each task is serialized, sent to a
@@ -140,14 +141,14 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     /** Submits a task; the future completes with its result or the exception it threw. */
     public <T> CompletableFuture<T> submit(SerializableCallable<T> task) {
-        Objects.requireNonNull(task, "task must not be null");
+        requireShippable(task, "task");
         return scheduler.submit(task, loaderOf(task), () -> "the task " + task);
     }
 
     /** {@inheritDoc} The task must also be {@link java.io.Serializable}. */
     @Override
     public <T> CompletableFuture<T> submit(Callable<T> task) {
-        Objects.requireNonNull(task, "task must not be null");
+        requireShippable(task, "task");
         return scheduler.submit(task, loaderOf(task), () -> "the task " + task);
     }
 
@@ -160,7 +161,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     /** {@inheritDoc} The task and the result must be {@link java.io.Serializable}. */
     @Override
     public <T> CompletableFuture<T> submit(Runnable task, T result) {
-        Objects.requireNonNull(task, "task must not be null");
+        requireShippable(task, "task");
         return scheduler.submit(new RunnableTask<>(task, result), loaderOf(task), () -> "the task " + task);
     }
 
@@ -186,7 +187,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     /** As {@link #map(SerializableFunction, Collection)}, sending {@code chunkSize} inputs per task. */
     public <T, R> List<R> map(SerializableFunction<? super T, ? extends R> fn, Collection<? extends T> inputs,
                               int chunkSize) {
-        Objects.requireNonNull(fn, "fn must not be null");
+        requireShippable(fn, "fn");
         Objects.requireNonNull(inputs, "inputs must not be null");
         requirePositive(chunkSize);
         ChunkTask.Fn shipped = ChunkTask.Fn.of(fn);
@@ -249,13 +250,23 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     private <T, R> Iterator<R> lazyMap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> inputs,
                                        int chunkSize, boolean ordered) {
-        Objects.requireNonNull(fn, "fn must not be null");
+        requireShippable(fn, "fn");
         Objects.requireNonNull(inputs, "inputs must not be null");
         requirePositive(chunkSize);
         return new LazyMap<>(this, fn, inputs, chunkSize, 2 * workerCount(), ordered);
     }
 
-    <T, R> CompletableFuture<List<R>> submitChunk(ChunkTask.Fn fn, List<T> chunk) {
+    /**
+     * Checks what the user hands the pool before anything is sent: not null, and not reading notebook
+     * variables, whose values stay in the kernel (a worker would silently see 0 or null).
+     */
+    private static <U> U requireShippable(U userObject, String what) {
+        Objects.requireNonNull(userObject, what + " must not be null");
+        NotebookVariables.requireNoneUsed(userObject);
+        return userObject;
+    }
+
+        <T, R> CompletableFuture<List<R>> submitChunk(ChunkTask.Fn fn, List<T> chunk) {
         return scheduler.submit(new ChunkTask<T, R>(fn, chunk), fn.loader(), fn::description);
     }
 
@@ -447,7 +458,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
         /** Runs in every worker before its first task; if it throws, the pool does not start. */
         public Builder initializer(SerializableRunnable initializer) {
-            this.initializer = Objects.requireNonNull(initializer, "initializer must not be null");
+            this.initializer = requireShippable(initializer, "initializer");
             return this;
         }
 
