@@ -33,7 +33,7 @@ import java.util.concurrent.TimeoutException;
  * <h2>Workers</h2>
  * A pool has a fixed number of workers, by default {@link Runtime#availableProcessors()}. Each is a
  * {@code java} process started from the same JDK as the owner, with the pool's classes and the
- * owner's class path. It runs one task at a time on one thread, and holds at most one more task
+ * owner's class path. It runs one task at a time, and holds at most one more task
  * queued behind it (so it never waits for the pipe between tasks). A worker is replaced after
  * {@link Builder#maxTasksPerWorker} tasks when that is set, and whenever it dies.
  *
@@ -56,7 +56,9 @@ import java.util.concurrent.TimeoutException;
  * so a task that captures something not serializable fails at once, before anything is sent, with
  * an {@link IllegalArgumentException} naming the offending class. A worker that meets a class not on
  * its class path (a class defined in a notebook cell, or by any owner-side class loader) asks the
- * owner for its bytes over the same pipe. Results travel back the same way and must be serializable
+ * owner for its bytes over the same pipe, once: a worker keeps classes by name, which suits
+ * notebooks (a redefined cell class gets a new name) but not two owner loaders that define
+ * different classes under one name. Results travel back the same way and must be serializable
  * too; a result that is not fails that task's future with a {@link java.io.NotSerializableException}.
  * Both sides deserialize through a filter that rejects known gadget classes (see
  * {@link org.ipccourse.wire}); {@link Builder#deserializationFilter} adjusts it.
@@ -98,10 +100,15 @@ import java.util.concurrent.TimeoutException;
  * disappears, even by SIGKILL, because its standard input reaches end of file.
  *
  * <h2>Costs</h2>
- * A worker costs a JVM: tens of megabytes and a start-up of a few hundred milliseconds on the course
- * machines. A task costs two serializations, two pipe writes and a few thread hand-offs: tens of
- * microseconds, of the order of a pipe round trip between two processes, which the benchmark in
- * {@code bench/} measures beside Python's pools. Dependent actions attached with non-async methods
+ * A worker costs a JVM: tens of megabytes and a start-up of a few hundred milliseconds (about as
+ * long as Python's spawn pool takes on the course machines). A task costs two serializations, two
+ * pipe writes and one thread hand-off in the owner; a short task runs on the worker thread that
+ * read it. Once the JIT has compiled both sides (after some tens of thousands of tasks; the first
+ * thousand cost about a millisecond each), a round trip costs little more than a raw pipe round
+ * trip between two JVMs, several times less than Python's {@code Pool.apply}. {@code map} sends
+ * lists of {@code Integer}, {@code Long} or {@code Double} as raw numbers, so its per-element cost
+ * with the default chunk size is a fraction of a microsecond. The benchmark in {@code bench/}
+ * measures all of this beside Python's pools. Dependent actions attached with non-async methods
  * ({@code thenApply}) run on the pool's reader thread; use the {@code *Async} variants for slow ones.
  */
 public final class ProcessPool implements ExecutorService, AutoCloseable {
@@ -263,23 +270,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException {
-        List<Future<T>> futures = submitAll(tasks);
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        try {
-            for (Future<T> f : futures) {
-                try {
-                    f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (ExecutionException | CancellationException e) {
-                    // reported through the future
-                }
-            }
-        } catch (TimeoutException e) {
-            futures.forEach(f -> f.cancel(true));
-        } catch (InterruptedException | RuntimeException | Error e) {
-            futures.forEach(f -> f.cancel(true));
-            throw e;
-        }
-        return futures;
+        return Invocations.all(submitAll(tasks), unit.toNanos(timeout));
     }
 
     @Override
@@ -294,36 +285,12 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException, ExecutionException, TimeoutException {
-        List<Future<T>> futures = submitAll(tasks);
-        if (futures.isEmpty()) {
-            throw new IllegalArgumentException("invokeAny needs at least one task");
-        }
-        List<CompletableFuture<T>> cfs = new ArrayList<>();
-        futures.forEach(f -> cfs.add((CompletableFuture<T>) f));
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        ExecutionException last = null;
-        try {
-            Iterator<CompletableFuture<T>> done = completionOrder(cfs).iterator();
-            while (done.hasNext()) {
-                CompletableFuture<T> f = done.next();
-                try {
-                    return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (ExecutionException e) {
-                    last = e;
-                }
-                if (deadline - System.nanoTime() <= 0) {
-                    throw new TimeoutException("no task of invokeAny completed successfully in time");
-                }
-            }
-            throw last;
-        } finally {
-            cfs.forEach(f -> f.cancel(true));
-        }
+        return Invocations.any(submitAll(tasks), unit.toNanos(timeout));
     }
 
-    private <T> List<Future<T>> submitAll(Collection<? extends Callable<T>> tasks) {
+    private <T> List<CompletableFuture<T>> submitAll(Collection<? extends Callable<T>> tasks) {
         Objects.requireNonNull(tasks, "tasks must not be null");
-        List<Future<T>> futures = new ArrayList<>(tasks.size());
+        List<CompletableFuture<T>> futures = new ArrayList<>(tasks.size());
         try {
             for (Callable<T> task : tasks) {
                 futures.add(submit(task));
@@ -350,12 +317,27 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         scheduler.shutdown();
     }
 
-    /** Cancels queued and running tasks, kills the workers, and returns the tasks never started. */
+    /**
+     * Cancels queued and running tasks and kills the workers. Returns the tasks that were never
+     * sent to a worker, as Runnables: a submitted Runnable itself, a Callable wrapped so that
+     * running it calls it in this JVM.
+     */
     @Override
     public List<Runnable> shutdownNow() {
         List<Runnable> never = new ArrayList<>();
         for (TaskFuture<?> f : scheduler.stopNow()) {
-            never.add(() -> f.cancel(false));
+            Object task = f.task instanceof RunnableTask<?> r ? r.task() : f.task;
+            if (task instanceof Runnable r) {
+                never.add(r);
+            } else if (task instanceof Callable<?> c) {
+                never.add(() -> {
+                    try {
+                        c.call();
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                });
+            }
         }
         return never;
     }
