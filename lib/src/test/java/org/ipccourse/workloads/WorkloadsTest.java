@@ -1,0 +1,75 @@
+package org.ipccourse.workloads;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WorkloadsTest {
+    @Test
+    void computeHashMatchesThePythonOriginal() {
+        // values printed by the lecture's Python computeHash on this machine
+        assertEquals(new Workloads.HashResult(50_000, 247_581_337L), Workloads.computeHash(50_000));
+        assertEquals(451_473_448L, Workloads.computeHash(90_000).hash());
+        assertEquals(0L, Workloads.computeHash(0).hash());
+    }
+
+    @Test
+    void computeHashOfANegativeRangeIsAnIllegalArgument() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Workloads.computeHash(-1));
+        assertTrue(e.getMessage().contains("Invalid range: -1"), e.getMessage());
+    }
+
+    @Test
+    void largeTasksEachCarryTheirOwnFullList() {
+        List<Workloads.LargeTask> tasks = Workloads.largeTasks(3, 50_000);
+        assertEquals(3, tasks.size());
+        assertNotSame(tasks.get(0).data(), tasks.get(1).data());
+        assertEquals(49_999, tasks.get(2).data().get(49_999));
+        assertEquals(49_999L * 50_000 / 2, Workloads.lightWorkLargeData(tasks.get(0)));
+    }
+
+    @Test
+    void lightAndHeavyFunctionsComputeWhatTheySay() {
+        Workloads.SmallTask t = new Workloads.SmallTask(4, 4);
+        assertEquals(8, Workloads.lightWorkSmallData(t));
+        assertEquals(0 + 1 + Math.sqrt(2) + Math.sqrt(3), Workloads.heavyWorkSmallData(t).total(), 1e-12);
+        assertEquals(4, Workloads.heavyWorkLargeData(new Workloads.LargeTask(4, List.of(0, 4, 16))).taskId());
+        assertEquals(6.0, Workloads.heavyWorkLargeData(new Workloads.LargeTask(4, List.of(0, 4, 16))).total());
+    }
+
+    @Test
+    void negativeSizesAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> Workloads.largeTasks(2, -5));
+        assertThrows(IllegalArgumentException.class, () -> Workloads.smallTasks(-1, 5));
+        assertThrows(IllegalArgumentException.class, () -> Workloads.timedTasks(2, -10));
+        assertThrows(IllegalArgumentException.class, () -> Calibration.iterationsFor(Double.NaN));
+    }
+
+    @Test
+    void aTenMillisecondTaskTakesAboutTenMillisecondsHere() {
+        Workloads.TimedTask task = Workloads.timedTasks(1, 10).get(0);
+        double[] ms = new double[7];
+        for (int i = 0; i < ms.length; i++) {
+            long t0 = System.nanoTime();
+            Workloads.simulateWork(task);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        double median = ms[ms.length / 2];
+        // generous bounds: the machine is shared, but a calibration off by 2x is a real bug
+        assertTrue(median > 5 && median < 20, "median of a 10 ms task was " + median + " ms");
+    }
+
+    @Test
+    void calibrationIsMeasuredOncePerJvm() {
+        double first = Calibration.iterationsPerMs();
+        assertTrue(first > 1000, "a core does more than 1000 square roots per ms, got " + first);
+        assertEquals(first, Calibration.iterationsPerMs());
+    }
+}
