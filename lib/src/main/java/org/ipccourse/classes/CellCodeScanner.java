@@ -4,7 +4,6 @@ import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -86,12 +85,21 @@ final class CellCodeScanner {
         while (!pending.isEmpty()) {
             MethodRef ref = pending.poll();
             Optional<ClassReader> reader = readers.computeIfAbsent(ref.owner(), this::read);
-            reader.ifPresent(r -> scan(r, ref));
+            try {
+                reader.ifPresent(r -> scan(r, ref));
+            } catch (RuntimeException e) {
+                // a class file the reader cannot parse: skip it rather than refuse a task that may be fine
+            }
         }
     }
 
+    // Empty when the bytes are missing or newer than the bytecode reader knows: then that class is not inspected.
     private Optional<ClassReader> read(String internalName) {
-        return ClassBytes.find(internalName.replace('/', '.'), loader).map(ClassReader::new);
+        try {
+            return ClassBytes.find(internalName.replace('/', '.'), loader).map(ClassReader::new);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private void scan(ClassReader reader, MethodRef ref) {

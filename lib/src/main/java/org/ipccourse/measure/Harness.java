@@ -1,11 +1,18 @@
 package org.ipccourse.measure;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.ipccourse.display.LiveDisplay;
+import org.ipccourse.pool.ProcessPool;
+import org.ipccourse.pool.SerializableFunction;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -21,11 +28,13 @@ import tech.tablesaw.columns.Column;
  *
  * <pre>{@code
  * Table t = Harness.over(List.of(1.0, 10.0, 100.0))
- *     .variant("sequential", ms -> Workloads.timedTasks(8, ms).forEach(Workloads::simulateWork))
- *     .variant("thread pool", ms -> threads.invokeAll(...))
- *     .repetitions(5)
+ *     .tasks(ms -> Workloads.timedTasks(8, ms))          // the inputs at each parameter
+ *     .sequential(Workloads::simulateWork)
+ *     .threadPool(threads, Workloads::simulateWork)
+ *     .processPool(pool, Workloads::simulateWork)
+ *     .variant("chunked", ms -> pool.map(Workloads::simulateWork, Workloads.timedTasks(8, ms), 8))
  *     .run();
- * OptionalDouble breakEven = Harness.crossover(t, "thread pool");
+ * OptionalDouble breakEven = Harness.crossover(t, "process pool");
  * }</pre>
  *
  * <p>Columns: {@code variant}, {@code parameter} (numbers when every parameter is a number, text
@@ -52,6 +61,8 @@ public final class Harness<P> {
     private int repetitions = 5;
     private double threshold = 1.2;
     private String baseline;
+    private java.util.function.Function<? super P, ? extends Collection<?>> tasks;
+    private List<?> currentInputs;
 
     private Harness(List<P> parameters) {
         this.parameters = List.copyOf(parameters);
@@ -81,6 +92,66 @@ public final class Harness<P> {
             throw new IllegalArgumentException("variant '" + name + "' was already added");
         }
         return this;
+    }
+
+    /**
+     * The inputs each standard variant works through at a parameter, e.g.
+     * {@code ms -> Workloads.timedTasks(8, ms)}; built once per parameter, outside the timing,
+     * and shared by the variants (the process pool still serializes them on every run).
+     */
+    public Harness<P> tasks(java.util.function.Function<? super P, ? extends Collection<?>> tasksFor) {
+        this.tasks = Objects.requireNonNull(tasksFor, "tasksFor");
+        return this;
+    }
+
+    /** Adds the variant {@code sequential}: {@code fn} over the {@link #tasks} in this thread. */
+    public <T> Harness<P> sequential(java.util.function.Function<? super T, ?> fn) {
+        Objects.requireNonNull(fn, "fn");
+        return variant("sequential", this.<T>prepared(inputs -> {
+            for (T input : inputs) {
+                fn.apply(input);
+            }
+        }));
+    }
+
+    /** Adds the variant {@code thread pool}: one task per input on {@code threads}, all awaited. */
+    public <T> Harness<P> threadPool(ExecutorService threads, java.util.function.Function<? super T, ?> fn) {
+        Objects.requireNonNull(threads, "threads");
+        Objects.requireNonNull(fn, "fn");
+        return variant("thread pool", this.<T>prepared(inputs -> {
+            List<Callable<Object>> calls = new ArrayList<>();
+            for (T input : inputs) {
+                calls.add(() -> fn.apply(input));
+            }
+            for (Future<Object> f : threads.invokeAll(calls)) {
+                f.get();
+            }
+        }));
+    }
+
+    /** Adds the variant {@code process pool}: {@code pool.map(fn, inputs)}, default chunking. */
+    public <T> Harness<P> processPool(ProcessPool pool, SerializableFunction<? super T, ?> fn) {
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(fn, "fn");
+        return variant("process pool", this.<T>prepared(inputs -> pool.map(fn, inputs)));
+    }
+
+    /** A body over the inputs, typed by the caller's function. */
+    private interface Body<T> {
+        void run(List<T> inputs) throws Exception;
+    }
+
+    /** A variant over the inputs the harness built for the current parameter, outside the timing. */
+    private <T> Variant<P> prepared(Body<T> body) {
+        if (tasks == null) {
+            throw new IllegalStateException("call tasks(parameter -> inputs) before adding the"
+                    + " standard variants");
+        }
+        return parameter -> {
+            @SuppressWarnings("unchecked")
+            List<T> inputs = (List<T>) currentInputs;
+            body.run(inputs);
+        };
     }
 
     /** Shown in the progress line and used as the table's name. */
@@ -137,8 +208,9 @@ public final class Harness<P> {
         int done = 0;
         long started = System.nanoTime();
         List<Map<String, Stats>> results = new ArrayList<>();
-        try (Progress progress = Progress.show(title + ": starting")) {
+        try (LiveDisplay progress = LiveDisplay.show(title + ": starting")) {
             for (P parameter : parameters) {
+                currentInputs = tasks == null ? null : List.copyOf(tasks.apply(parameter));
                 Map<String, double[]> samples = new LinkedHashMap<>();
                 variants.keySet().forEach(name -> samples.put(name, new double[repetitions]));
                 for (int round = 0; round < warmup + repetitions; round++) {

@@ -1,6 +1,10 @@
 package org.ipccourse.measure;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * The raw codec's layout: an 8-byte header (type tag, then padding so the data stays 8-byte
@@ -137,6 +141,120 @@ final class RawLayout {
             case FLOATS -> data.asFloatBuffer();
             case LONGS -> data.asLongBuffer();
             default -> data.asDoubleBuffer();
+        };
+    }
+
+    private static final int CHUNK = 1 << 16;
+
+    /**
+     * Writes the payload to a stream: tag, element count, then the elements in chunks through a
+     * 64 KiB staging array, so the stream receives one bulk copy and no object graph.
+     */
+    static void writeTo(Object payload, DataOutput out) throws IOException {
+        encodedSize(payload);
+        if (payload instanceof ByteBuffer b) {
+            byte[] bytes = new byte[b.remaining()];
+            b.duplicate().get(bytes);
+            payload = bytes;
+        }
+        byte tag = arrayTag(payload);
+        int n = java.lang.reflect.Array.getLength(payload);
+        out.writeByte(tag);
+        out.writeInt(n);
+        if (payload instanceof byte[] a) {
+            out.write(a);
+            return;
+        }
+        int width = width(tag);
+        byte[] staging = new byte[CHUNK];
+        ByteBuffer chunk = ByteBuffer.wrap(staging).order(ByteOrder.nativeOrder());
+        for (int off = 0, per = CHUNK / width; off < n; off += per) {
+            int k = Math.min(per, n - off);
+            chunk.clear();
+            if (payload instanceof double[] a) {
+                chunk.asDoubleBuffer().put(a, off, k);
+            } else if (payload instanceof long[] a) {
+                chunk.asLongBuffer().put(a, off, k);
+            } else if (payload instanceof int[] a) {
+                chunk.asIntBuffer().put(a, off, k);
+            } else if (payload instanceof float[] a) {
+                chunk.asFloatBuffer().put(a, off, k);
+            } else if (payload instanceof short[] a) {
+                chunk.asShortBuffer().put(a, off, k);
+            } else {
+                chunk.asCharBuffer().put((char[]) payload, off, k);
+            }
+            out.write(staging, 0, k * width);
+        }
+    }
+
+    /** Reads what {@link #writeTo} wrote into a new array. */
+    static Object readFrom(DataInput in) throws IOException {
+        byte tag = in.readByte();
+        int n = in.readInt();
+        if (tag < BYTES || tag > DOUBLES || n < 0) {
+            throw new IOException("not Codec.RAW data: tag " + tag + ", length " + n);
+        }
+        if (tag == BYTES) {
+            byte[] a = new byte[n];
+            in.readFully(a);
+            return a;
+        }
+        int width = width(tag);
+        Object array = switch (tag) {
+            case SHORTS -> new short[n];
+            case CHARS -> new char[n];
+            case INTS -> new int[n];
+            case FLOATS -> new float[n];
+            case LONGS -> new long[n];
+            default -> new double[n];
+        };
+        byte[] staging = new byte[CHUNK];
+        ByteBuffer chunk = ByteBuffer.wrap(staging).order(ByteOrder.nativeOrder());
+        for (int off = 0, per = CHUNK / width; off < n; off += per) {
+            int k = Math.min(per, n - off);
+            in.readFully(staging, 0, k * width);
+            chunk.clear();
+            if (array instanceof double[] a) {
+                chunk.asDoubleBuffer().get(a, off, k);
+            } else if (array instanceof long[] a) {
+                chunk.asLongBuffer().get(a, off, k);
+            } else if (array instanceof int[] a) {
+                chunk.asIntBuffer().get(a, off, k);
+            } else if (array instanceof float[] a) {
+                chunk.asFloatBuffer().get(a, off, k);
+            } else if (array instanceof short[] a) {
+                chunk.asShortBuffer().get(a, off, k);
+            } else {
+                chunk.asCharBuffer().get((char[]) array, off, k);
+            }
+        }
+        return array;
+    }
+
+    private static byte arrayTag(Object array) {
+        if (array instanceof byte[]) {
+            return BYTES;
+        } else if (array instanceof short[]) {
+            return SHORTS;
+        } else if (array instanceof char[]) {
+            return CHARS;
+        } else if (array instanceof int[]) {
+            return INTS;
+        } else if (array instanceof float[]) {
+            return FLOATS;
+        } else if (array instanceof long[]) {
+            return LONGS;
+        }
+        return DOUBLES;
+    }
+
+    private static int width(byte tag) {
+        return switch (tag) {
+            case BYTES -> 1;
+            case SHORTS, CHARS -> 2;
+            case INTS, FLOATS -> 4;
+            default -> 8;
         };
     }
 

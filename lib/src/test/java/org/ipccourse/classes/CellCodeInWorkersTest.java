@@ -83,17 +83,6 @@ class CellCodeInWorkersTest {
         assertEquals(42L, pool.submit(before).get(), "a lambda made before the change keeps the old method, as in the kernel");
     }
 
-    @Test
-    void aNotebookVariableReadByATaskIsCaughtBeforeItReachesAWorker() throws Exception {
-        cells.run("int rounds = 500;");
-        SerializableCallable<Long> reads = cells.value("(org.ipccourse.pool.SerializableCallable<Long>) () -> computeHash(1, rounds)");
-        assertEquals(cells.<Long>value("computeHash(1, 0)"), pool.submit(reads).get(),
-                "in a worker a notebook variable holds its default value, so the check below is needed");
-        String message = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> NotebookVariables.requireNoneUsed(reads)).getMessage();
-        assertTrue(message.contains("`rounds` (0 in a worker)"), message);
-    }
-
     private static Object component(Object record, String name) throws ReflectiveOperationException {
         for (RecordComponent c : record.getClass().getRecordComponents()) {
             if (c.getName().equals(name)) {

@@ -99,6 +99,16 @@ class ClassBytesTest {
     }
 
     @Test
+    void aNotebookVariableHoldsItsDefaultValueWhereTheCellClassesAreShipped() throws Exception {
+        cells.run("int width = 640;");
+        cells.run("String unit = \"px\";");
+        Callable<?> task = cells.value("(org.ipccourse.classes.TestTask<String>) () -> width + unit");
+        assertEquals("640px", task.call());
+        assertEquals("0null", ((Callable<?>) new ShippedClassLoader(cells.loader()).receive(task)).call(),
+                "a shipped class has the variables' default values, which is why NotebookVariables refuses such tasks");
+    }
+
+    @Test
     void recordedClassesDoNotKeepTheirLoaderAlive() throws Exception {
         WeakReference<ClassLoader> loader;
         try (CellShell shortLived = TestCells.start()) {

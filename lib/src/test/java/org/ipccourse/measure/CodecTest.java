@@ -43,6 +43,27 @@ class CodecTest {
     }
 
     @Test
+    void rawStreamFormatRoundTripsArraysLargerThanOneChunk() throws Exception {
+        double[] d = new double[100_003];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = i * 0.5;
+        }
+        char[] c = "chunked".repeat(20_000).toCharArray();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            RawLayout.writeTo(d, out);
+            RawLayout.writeTo(c, out);
+            RawLayout.writeTo(ByteBuffer.wrap(new byte[] {1, 2, 3}), out);
+        }
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            assertArrayEquals(d, (double[]) RawLayout.readFrom(in));
+            assertArrayEquals(c, (char[]) RawLayout.readFrom(in));
+            assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) RawLayout.readFrom(in));
+        }
+    }
+
+    @Test
     void rawCodecAddsOnlyItsHeaderToTheBytes() {
         assertEquals(8 * 1000 + RawLayout.HEADER, Codec.RAW.encode(new double[1000]).length);
         assertTrue(Codec.JAVA.encode(Workloads.range(50_000)).length > 4 * 50_000 * 2,

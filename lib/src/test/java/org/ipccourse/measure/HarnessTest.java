@@ -45,6 +45,34 @@ class HarnessTest {
     }
 
     @Test
+    void standardVariantsRunTheSameInputsSequentiallyOnThreadsAndInWorkerProcesses() {
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try (org.ipccourse.pool.ProcessPool pool = org.ipccourse.pool.ProcessPool.builder().workers(2)
+                .workerJvmOptions(List.of("-Xmx64m")).build()) {
+            Table t = Harness.over(List.of(2.0, 20.0)).title("Example 26.3")
+                    .tasks(ms -> Workloads.timedTasks(4, ms))
+                    .sequential(Workloads::simulateWork)
+                    .threadPool(threads, Workloads::simulateWork)
+                    .processPool(pool, Workloads::simulateWork)
+                    .warmup(1).repetitions(2).run();
+            assertEquals(List.of("sequential", "sequential", "thread pool", "thread pool",
+                    "process pool", "process pool"), t.stringColumn("variant").asList());
+            assertEquals("Example 26.3", t.name());
+            Table seq = t.where(t.stringColumn("variant").isEqualTo("sequential"));
+            assertTrue(seq.doubleColumn("median_ms").get(1) > 4 * 20 * 0.5, t.print());
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void standardVariantsNeedTheirInputsFirst() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Harness.over(List.of(1)).sequential(Workloads::computeHash));
+        assertTrue(e.getMessage().contains("tasks("), e.getMessage());
+    }
+
+    @Test
     void warmupRunsAreNotTimedButDoRun() {
         AtomicInteger calls = new AtomicInteger();
         Table t = Harness.once().variant("count", p -> calls.incrementAndGet())
