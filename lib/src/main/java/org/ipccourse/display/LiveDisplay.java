@@ -50,7 +50,9 @@ public final class LiveDisplay implements AutoCloseable {
         }
         DisplayData data = kernel.getRenderer().render(initial);
         String id = UUID.randomUUID().toString();
-        data.setDisplayId(id);
+        // What setDisplayId does, but binary-compatible across JJava versions: its return type
+        // changed from void (the 1.0-a6 API we compile against) to DisplayData (the 1.0a8 kernel).
+        data.putTransientData("display_id", id);
         kernel.display(data);
         LiveDisplay display = new LiveDisplay(kernel, id);
         display.lastSentNanos = System.nanoTime();
