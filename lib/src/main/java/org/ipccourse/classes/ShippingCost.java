@@ -127,7 +127,8 @@ public final class ShippingCost {
     }
 
     /**
-     * Prints one line per class count given (default 1 10 100), 7 rounds each.
+     * Prints one line per class count given (default 1 10 100), 7 rounds each, and the cost of each
+     * extra class between successive counts.
      *
      * @param args class counts
      */
@@ -139,8 +140,16 @@ public final class ShippingCost {
         if (counts.isEmpty()) {
             counts = List.of(1, 10, 100);
         }
+        Result previous = null;
         for (int n : counts) {
-            System.out.println(measure(n, 7));
+            Result r = measure(n, 7);
+            System.out.println(r);
+            if (previous != null && r.classes() != previous.classes()) {
+                System.out.printf("     from %d to %d cell classes: %.1f us per extra class (difference of the first-task medians)%n",
+                        previous.classes() + 1, r.classes() + 1,
+                        1000 * (r.medianFirstMillis() - previous.medianFirstMillis()) / (r.classes() - previous.classes()));
+            }
+            previous = r;
         }
     }
 }

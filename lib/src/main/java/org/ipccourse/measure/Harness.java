@@ -133,7 +133,13 @@ public final class Harness<P> {
     public <T> Harness<P> processPool(ProcessPool pool, SerializableFunction<? super T, ?> fn) {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(fn, "fn");
-        return variant("process pool", this.<T>prepared(inputs -> pool.map(fn, inputs)));
+        return variant("process pool", this.<T>prepared(inputs -> {
+            if (pool.isShutdown()) {
+                throw new IllegalStateException("the process pool is shut down; create a new pool"
+                        + " and add it again with processPool(pool, fn)");
+            }
+            pool.map(fn, inputs);
+        }));
     }
 
     /** A body over the inputs, typed by the caller's function. */

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.ipccourse.pool.ProcessPool;
+import org.ipccourse.shm.OwnerCounter;
+import org.ipccourse.shm.SharedCounter;
 import tech.tablesaw.api.Table;
 
 /**
@@ -22,7 +24,7 @@ import tech.tablesaw.api.Table;
  *
  * <pre>{@code
  * mvn -q -pl lib package -DskipTests
- * java -Xmx2g -cp "lib/target/ipc-course-lib.jar:lib/target/dependency/*" \
+ * java -Xms2g -Xmx2g -cp "lib/target/ipc-course-lib.jar:lib/target/dependency/*" \
  *      org.ipccourse.measure.IpcBenchmark [MiB] [repetitions]
  * }</pre>
  *
@@ -30,8 +32,11 @@ import tech.tablesaw.api.Table;
  * child JVM's standard input, read into one array there, one byte back); the pool's pipe path
  * ({@link IpcCost}, Java serialization, and the raw codec for comparison); shared memory with a
  * reused segment and with a fresh one per run; Python's pickle over a multiprocessing pipe when
- * {@code python3} is on the path. Rates are MiB of payload per second of median time. Costs:
- * about a minute, and some 1.5 GiB of memory across the processes for 100 MiB.
+ * {@code python3} is on the path. Rates are MiB of payload per second of median time. Then the
+ * lecture's third scenario: a fixed number of counter updates split over 1, 2 and 4 workers,
+ * through a counter the owner keeps ({@link OwnerCounter}) and through an atomic add in shared
+ * memory ({@link SharedCounter}). Costs: about a minute, and some 1.5 GiB of memory across the
+ * processes for 100 MiB.
  */
 public final class IpcBenchmark {
     private IpcBenchmark() {
@@ -63,10 +68,10 @@ public final class IpcBenchmark {
         lines.add(line("raw Java pipe copy", rawPipe, "bytes through a pipe into a child JVM"));
 
         double pipeJava;
+        double pipeRaw;
         double shmReused;
         double shmFresh;
-        try (ProcessPool pool = ProcessPool.builder().workers(1)
-                .workerJvmOptions(List.of("-Xmx" + Math.max(512, 6 * mib) + "m")).build()) {
+        try (ProcessPool pool = ProcessPool.builder().workers(1).workerJvmOptions(heap(mib)).build()) {
             Table java = IpcCost.of(pool).repetitions(reps).measure("double[]", payload);
             Table raw = IpcCost.of(pool).codec(Codec.RAW).repetitions(reps).measure("double[]", payload);
             Table reused = IpcCost.of(pool).codec(Codec.RAW).transport(IpcCost.Transport.SHARED_MEMORY)
@@ -75,10 +80,11 @@ public final class IpcBenchmark {
                     .transport(IpcCost.Transport.SHARED_MEMORY_FRESH).repetitions(reps)
                     .measure("double[]", payload);
             pipeJava = java.doubleColumn("mib_per_s").get(0);
+            pipeRaw = raw.doubleColumn("mib_per_s").get(0);
             shmReused = reused.doubleColumn("mib_per_s").get(0);
             shmFresh = fresh.doubleColumn("mib_per_s").get(0);
             lines.add(line("pool pipe path, Java serialization", pipeJava, copies(java)));
-            lines.add(line("pool pipe path, raw codec", raw.doubleColumn("mib_per_s").get(0), copies(raw)));
+            lines.add(line("pool pipe path, raw codec", pipeRaw, copies(raw)));
             lines.add(line("shared memory, reused segment", shmReused, copies(reused)));
             lines.add(line("shared memory, fresh segment", shmFresh, copies(fresh)));
         }
@@ -92,11 +98,69 @@ public final class IpcBenchmark {
         }
         System.out.println();
         System.out.println("targets (ratios of rates measured above):");
-        target("pipe path >= 0.5 x raw Java pipe", pipeJava / rawPipe, 0.5);
-        target("pipe path >= 1.5 x Python pickle+pipe", pipeJava / python, 1.5);
-        target("shared memory (reused) >= 10 x pipe path", shmReused / pipeJava, 10);
+        target("pipe path (Java ser.) >= 0.5 x raw Java pipe", pipeJava / rawPipe, 0.5);
+        target("pipe path (raw codec) >= 0.5 x raw Java pipe", pipeRaw / rawPipe, 0.5);
+        target("pipe path (Java ser.) >= 1.5 x Python pickle", pipeJava / python, 1.5);
+        target("pipe path (raw codec) >= 1.5 x Python pickle", pipeRaw / python, 1.5);
+        target("shm reused >= 10 x pipe path (Java ser.)", shmReused / pipeJava, 10);
+        target("shm reused >= 10 x pipe path (raw codec)", shmReused / pipeRaw, 10);
         System.out.printf("  %-44s %8.2fx   (shown, no target: page faults on first touch)%n",
                 "shared memory (fresh) / pipe path", shmFresh / pipeJava);
+        System.out.println();
+        sharedState(reps);
+    }
+
+    /**
+     * Scenario 3: the same number of updates split over more workers. Through the owner, each
+     * update waits for its round trip and for the other workers' updates, so the time one update
+     * takes, as its worker sees it, grows with the number of workers; an atomic add in shared
+     * memory is the baseline.
+     */
+    private static void sharedState(int reps) {
+        int total = 20_000;
+        System.out.printf("shared state: %d counter updates in all, split over W workers (median of %d)%n",
+                total, reps);
+        System.out.printf("%-8s %14s %26s %18s%n", "workers", "owner: ms", "owner: us per update seen", "atomic shm: ms");
+        System.out.printf("%-8s %14s %26s %18s%n", "", "", "by its worker", "");
+        try (ProcessPool pool = ProcessPool.builder().workers(4).workerJvmOptions(List.of("-Xmx64m")).build();
+             OwnerCounter owner = OwnerCounter.create();
+             SharedCounter shared = SharedCounter.create()) {
+            for (int workers : new int[] {1, 2, 4}) {
+                List<Integer> shares = java.util.Collections.nCopies(workers, total / workers);
+                double[] viaOwner = new double[reps];
+                double[] viaShm = new double[reps];
+                for (int i = -1; i < reps; i++) {
+                    long t0 = System.nanoTime();
+                    pool.map(k -> {
+                        for (int j = 0; j < k; j++) {
+                            owner.increment();
+                        }
+                        return k;
+                    }, shares, 1);
+                    long t1 = System.nanoTime();
+                    pool.map(k -> {
+                        for (int j = 0; j < k; j++) {
+                            shared.incrementAtomic();
+                        }
+                        return k;
+                    }, shares, 1);
+                    long t2 = System.nanoTime();
+                    if (i >= 0) {
+                        viaOwner[i] = (t1 - t0) / 1e6;
+                        viaShm[i] = (t2 - t1) / 1e6;
+                    }
+                }
+                double ownerMs = Stats.of(viaOwner).median();
+                System.out.printf("%-8d %14.1f %26.1f %18.1f%n", workers, ownerMs,
+                        ownerMs * 1000 / (total / workers), Stats.of(viaShm).median());
+            }
+            long expected = (long) total * (reps + 1) * 3;
+            if (owner.get() != expected || shared.get() != expected) {
+                throw new IllegalStateException("lost updates: owner " + owner.get() + ", shm "
+                        + shared.get() + ", expected " + expected);
+            }
+        }
+        System.out.println("(times include handing the tasks to the workers: a few ms)");
     }
 
     private static String copies(Table t) {
@@ -135,9 +199,11 @@ public final class IpcBenchmark {
 
     /** Bytes to a child JVM's stdin, read there into one array, acknowledged with one byte. */
     private static double rawPipeMs(byte[] bytes, int reps) throws IOException, InterruptedException {
-        Process child = new ProcessBuilder(javaCommand(), "-Xmx" + (bytes.length / (1 << 20) * 3 + 256) + "m",
-                "-cp", System.getProperty("java.class.path"), IpcBenchmark.class.getName(), "--pipe-sink")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> command = new ArrayList<>(List.of(javaCommand()));
+        command.addAll(heap(bytes.length >> 20));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                IpcBenchmark.class.getName(), "--pipe-sink"));
+        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (DataOutputStream out = new DataOutputStream(child.getOutputStream());
              InputStream in = child.getInputStream()) {
             double[] ms = new double[reps];
@@ -204,6 +270,16 @@ public final class IpcBenchmark {
         } finally {
             Files.deleteIfExists(script);
         }
+    }
+
+    /**
+     * The receiving JVMs' heap, the same for the raw sink and the pool's worker: fixed size, so
+     * the collection before each run does not shrink it and the next run does not pay for
+     * growing it again (page faults that belong to neither path).
+     */
+    private static List<String> heap(int mib) {
+        String size = Math.max(512, 6 * mib) + "m";
+        return List.of("-Xms" + size, "-Xmx" + size);
     }
 
     private static String javaCommand() {

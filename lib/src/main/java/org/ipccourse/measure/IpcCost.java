@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.ipccourse.display.LiveDisplay;
+import org.ipccourse.pool.ProcessPool;
 import org.ipccourse.pool.SerializableCallable;
 import org.ipccourse.shm.SharedSegment;
 import tech.tablesaw.api.Table;
@@ -36,7 +37,7 @@ import tech.tablesaw.api.Table;
  * }</pre>
  *
  * <h2>Transports</h2>
- * {@link Transport#PIPE} sends the encoded bytes in the task. {@link Transport#SHARED_MEMORY}
+ * {@link Transport#PIPE} sends the payload inside the task. {@link Transport#SHARED_MEMORY}
  * encodes into one segment, created once and reused for every run (its pages are already
  * mapped and faulted in on both sides), and sends its ref. {@link Transport#SHARED_MEMORY_FRESH}
  * creates, fills, maps and deletes a new segment on every run, so it pays the page faults each
@@ -45,14 +46,19 @@ import tech.tablesaw.api.Table;
  * place through a view, touching every page, instead of copying it out.
  *
  * <h2>Memory</h2>
- * {@code owner_alloc_mib} is what all owner threads allocated from the submit to the reply (for
- * Java serialization this includes the growth of the pool's byte buffer, which doubles); {@code worker_alloc_mib} is what the worker allocated to receive the task (since the end
- * of an untimed collection just before) plus to decode it. Both are counted by the JVM
- * ({@code ThreadMXBean} allocated bytes), not computed from sizes.
+ * {@code owner_alloc_mib} is what all owner threads allocated from the submit to the reply,
+ * including the pool's own buffers (its byte buffer grows by doubling, then is copied once
+ * more); {@code worker_alloc_mib} is what the worker allocated to receive the task (since the
+ * end of an untimed collection just before) plus to decode it. Both are counted by the JVM
+ * ({@code ThreadMXBean} allocated bytes), not computed from sizes. A copy's buffers stay
+ * reachable until it ends, so the count is the extra heap at the peak; the smaller buffers a
+ * growing buffer leaves behind could be freed earlier, so for the owner it is an upper bound.
  *
  * <h2>Costs</h2>
  * {@code warmup + repetitions} round trips per row (default 2 + 5), each preceded by an untimed
- * full collection on both sides so that one run's garbage does not land in the next one's timing.
+ * full collection in the owner and in every worker (one collection task per worker, submitted
+ * together), so that one run's garbage does not land in the next one's timing. With one worker
+ * the measurement is cleanest; with several, the probe goes to whichever worker the pool picks.
  * A 100 MiB payload needs a few hundred MiB of heap on each side.
  */
 public final class IpcCost {
@@ -140,7 +146,8 @@ public final class IpcCost {
      * transport, payload_bytes} (encoded size), {@code wire_bytes} (the task as serialized for the
      * pipe), {@code serialize_ms, pipe_ms, deserialize_ms, total_ms} (medians),
      * {@code total_mad_ms, spread_pct, mib_per_s} (encoded bytes per second of total),
-     * {@code owner_alloc_mib, worker_alloc_mib, runs}.
+     * {@code owner_alloc_mib, worker_alloc_mib} (medians), {@code runs}, and the spread of each
+     * step: {@code serialize_mad_ms, pipe_mad_ms, deserialize_mad_ms} (median absolute deviation).
      *
      * @throws IllegalArgumentException if a payload's encoding exceeds the cap, or the codec
      *     cannot encode it
@@ -163,63 +170,26 @@ public final class IpcCost {
 
     private Row measureOne(String label, Object payload) {
         long size = encodedSize(payload);
-        int n = warmup + repetitions;
-        double[] ser = new double[repetitions];
-        double[] pipe = new double[repetitions];
-        double[] deser = new double[repetitions];
-        double[] total = new double[repetitions];
-        double[] ownerAlloc = new double[repetitions];
-        double[] workerAlloc = new double[repetitions];
-        SerializableCallable<Probes.Report> sample = transport == Transport.PIPE
-                ? new Probes.Pipe(codec, payload) : null;
+        double[][] samples = new double[6][repetitions]; // serialize, pipe, deserialize, total, allocs
         SharedSegment reused = transport == Transport.SHARED_MEMORY ? SharedSegment.create(size) : null;
         long wireBytes = 0;
         try {
-            for (int run = 0; run < n; run++) {
+            for (int run = 0; run < warmup + repetitions; run++) {
                 collectBothSides();
-                long allocBefore = Allocation.allThreads();
-                long t0 = System.nanoTime();
-                SharedSegment fresh = null;
-                try {
-                    SerializableCallable<Probes.Report> probe;
-                    Future<Probes.Report> future;
-                    long serializeNanos;
-                    if (transport == Transport.PIPE) {
-                        Probes.Pipe carrier = new Probes.Pipe(codec, payload);
-                        probe = carrier;
-                        future = pool.submit(probe); // the pool serializes it here: copy one
-                        serializeNanos = carrier.encodeNanos();
-                    } else {
-                        SharedSegment target = reused != null ? reused : (fresh = SharedSegment.create(size));
-                        int length = codec.encodeInto(payload, target.buffer());
-                        probe = new Probes.Shared(codec, target.ref(), length, fresh != null);
-                        serializeNanos = System.nanoTime() - t0;
-                        future = pool.submit(probe);
-                    }
-                    Probes.Report report = await(future);
-                    long t2 = System.nanoTime();
-                    long ownerBytes = Allocation.delta(allocBefore, Allocation.allThreads());
-                    if (report.elements() != Probes.elements(payload)) {
-                        throw new IllegalStateException("the worker decoded " + report.elements()
-                                + " elements of " + label + ", the owner sent " + Probes.elements(payload));
-                    }
-                    if (run == 0) {
-                        wireBytes = Codec.JAVA.encode(sample != null ? sample : probe).length;
-                    }
-                    if (run >= warmup) {
-                        int i = run - warmup;
-                        ser[i] = serializeNanos / 1e6;
-                        deser[i] = report.decodeNanos() / 1e6;
-                        total[i] = (t2 - t0) / 1e6;
-                        pipe[i] = Math.max(0, total[i] - ser[i] - deser[i]);
-                        ownerAlloc[i] = mib(ownerBytes);
-                        workerAlloc[i] = report.receiveAllocBytes() < 0 || report.decodeAllocBytes() < 0
-                                ? Double.NaN : mib(report.receiveAllocBytes() + report.decodeAllocBytes());
-                    }
-                } finally {
-                    if (fresh != null) {
-                        fresh.release();
-                    }
+                Run r = runOnce(label, payload, size, reused);
+                if (run == 0) {
+                    wireBytes = Codec.JAVA.encode(r.probe()).length;
+                }
+                if (run >= warmup) {
+                    int i = run - warmup;
+                    samples[0][i] = r.serializeNanos() / 1e6;
+                    samples[2][i] = r.report().decodeNanos() / 1e6;
+                    samples[3][i] = r.totalNanos() / 1e6;
+                    samples[1][i] = Math.max(0, samples[3][i] - samples[0][i] - samples[2][i]);
+                    samples[4][i] = mib(r.ownerAllocBytes());
+                    Probes.Report rep = r.report();
+                    samples[5][i] = rep.receiveAllocBytes() < 0 || rep.decodeAllocBytes() < 0
+                            ? Double.NaN : mib(rep.receiveAllocBytes() + rep.decodeAllocBytes());
                 }
             }
         } finally {
@@ -227,8 +197,49 @@ public final class IpcCost {
                 reused.release();
             }
         }
-        return new Row(label, codec, transport, size, wireBytes, Stats.of(ser), Stats.of(pipe),
-                Stats.of(deser), Stats.of(total), Stats.of(ownerAlloc), Stats.of(workerAlloc));
+        return new Row(label, codec, transport, size, wireBytes, Stats.of(samples[0]),
+                Stats.of(samples[1]), Stats.of(samples[2]), Stats.of(samples[3]),
+                Stats.of(samples[4]), Stats.of(samples[5]));
+    }
+
+    /** One timed crossing: what was sent, and what each side measured. */
+    private record Run(SerializableCallable<Probes.Report> probe, long serializeNanos,
+            long totalNanos, long ownerAllocBytes, Probes.Report report) {
+    }
+
+    private Run runOnce(String label, Object payload, long size, SharedSegment reused) {
+        long allocBefore = Allocation.allThreads();
+        long t0 = System.nanoTime();
+        SharedSegment fresh = null;
+        try {
+            SerializableCallable<Probes.Report> probe;
+            Future<Probes.Report> future;
+            long serializeNanos;
+            if (transport == Transport.PIPE) {
+                Probes.Pipe carrier = new Probes.Pipe(codec, payload);
+                probe = carrier;
+                future = pool.submit(probe); // the pool serializes it here: copy one
+                serializeNanos = carrier.encodeNanos();
+            } else {
+                SharedSegment target = reused != null ? reused : (fresh = SharedSegment.create(size));
+                int length = codec.encodeInto(payload, target.buffer());
+                probe = new Probes.Shared(codec, target.ref(), length, fresh != null);
+                serializeNanos = System.nanoTime() - t0;
+                future = pool.submit(probe);
+            }
+            Probes.Report report = await(future);
+            long totalNanos = System.nanoTime() - t0;
+            long ownerBytes = Allocation.delta(allocBefore, Allocation.allThreads());
+            if (report.elements() != Probes.elements(payload)) {
+                throw new IllegalStateException("the worker decoded " + report.elements()
+                        + " elements of " + label + ", the owner sent " + Probes.elements(payload));
+            }
+            return new Run(probe, serializeNanos, totalNanos, ownerBytes, report);
+        } finally {
+            if (fresh != null) {
+                fresh.release();
+            }
+        }
     }
 
     private long encodedSize(Object payload) {
@@ -250,9 +261,15 @@ public final class IpcCost {
         }
     }
 
+    /** One collection per worker, submitted together so that each idle worker takes one. */
     private void collectBothSides() {
         System.gc();
-        await(pool.submit(new Probes.Collect()));
+        int workers = pool instanceof ProcessPool p ? p.workerCount() : 1;
+        List<Future<Boolean>> collections = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            collections.add(pool.submit(new Probes.Collect()));
+        }
+        collections.forEach(IpcCost::await);
     }
 
     private static <T> T await(Future<T> future) {
@@ -263,8 +280,12 @@ public final class IpcCost {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while measuring", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("the worker failed while measuring: " + e.getCause(),
-                    e.getCause());
+            boolean heap = e.getCause() instanceof OutOfMemoryError
+                    || String.valueOf(e.getCause()).contains("OutOfMemoryError"); // died of it
+            String hint = heap ? "; the payload needs about three times its size in the worker's heap: build"
+                    + " the pool with workerJvmOptions(List.of(\"-Xmx...\")) or send less" : "";
+            throw new IllegalStateException("the worker failed while measuring: " + e.getCause()
+                    + hint, e.getCause());
         } catch (TimeoutException e) {
             future.cancel(true);
             throw new IllegalStateException("no answer from the worker in " + TIMEOUT_SECONDS + " s", e);

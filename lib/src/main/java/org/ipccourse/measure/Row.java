@@ -21,7 +21,8 @@ record Row(String label, Codec codec, IpcCost.Transport transport, long payloadB
                 DoubleColumn.create("total_ms"), DoubleColumn.create("total_mad_ms"),
                 DoubleColumn.create("spread_pct"), DoubleColumn.create("mib_per_s"),
                 DoubleColumn.create("owner_alloc_mib"), DoubleColumn.create("worker_alloc_mib"),
-                IntColumn.create("runs"));
+                IntColumn.create("runs"), DoubleColumn.create("serialize_mad_ms"),
+                DoubleColumn.create("pipe_mad_ms"), DoubleColumn.create("deserialize_mad_ms"));
         for (Row r : rows) {
             t.stringColumn("payload").append(r.label);
             t.stringColumn("codec").append(r.codec.name());
@@ -39,6 +40,9 @@ record Row(String label, Codec codec, IpcCost.Transport transport, long payloadB
             t.doubleColumn("owner_alloc_mib").append(r.ownerAlloc.median());
             t.doubleColumn("worker_alloc_mib").append(r.workerAlloc.median());
             t.intColumn("runs").append(r.total.n());
+            t.doubleColumn("serialize_mad_ms").append(r.serialize.mad());
+            t.doubleColumn("pipe_mad_ms").append(r.pipe.mad());
+            t.doubleColumn("deserialize_mad_ms").append(r.deserialize.mad());
         }
         return t;
     }

@@ -41,10 +41,14 @@ import java.util.concurrent.TimeoutException;
  * Creating a pool starts all workers at once and returns when every worker has run the
  * {@linkplain Builder#initializer initializer} and reported ready. Workers start with
  * {@code -Xshare:auto -XX:+UseSerialGC -XX:-UsePerfData}: the JDK's default class-data-sharing
- * archive, the collector that starts fastest and suits a single task thread, and no perf-data
- * file. {@code -XX:TieredStopAtLevel=1} starts a little faster but caps compiled code at C1 and
- * slows every CPU-bound task, so it is not used. Options given to
- * {@link Builder#workerJvmOptions} come after these and win.
+ * archive (turning it off made a pool of two about 40% slower to start on the course machines),
+ * the collector that starts fastest and suits a single task thread, and no perf-data file.
+ * {@code -XX:TieredStopAtLevel=1} gave no measurable start-up gain and would cap every CPU-bound
+ * task at C1-compiled code, so it is not used. An application class-data archive
+ * ({@code -XX:SharedArchiveFile}, auto-created only on JDK 19+) is not used either: on JDK 17 it
+ * must be dumped by a separate run and refuses class paths with directories, which the notebook
+ * and test class paths have. Options given to {@link Builder#workerJvmOptions} come after these
+ * and win, so a user can add an archive.
  *
  * <h2>Tasks and serialization</h2>
  * Tasks are {@link SerializableCallable}, {@link SerializableRunnable} or
@@ -125,14 +129,14 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     /** Submits a task; the future completes with its result or the exception it threw. */
     public <T> CompletableFuture<T> submit(SerializableCallable<T> task) {
         Objects.requireNonNull(task, "task must not be null");
-        return scheduler.submit(task, loaderOf(task), "the task " + task);
+        return scheduler.submit(task, loaderOf(task), () -> "the task " + task);
     }
 
     /** {@inheritDoc} The task must also be {@link java.io.Serializable}. */
     @Override
     public <T> CompletableFuture<T> submit(Callable<T> task) {
         Objects.requireNonNull(task, "task must not be null");
-        return scheduler.submit(task, loaderOf(task), "the task " + task);
+        return scheduler.submit(task, loaderOf(task), () -> "the task " + task);
     }
 
     /** {@inheritDoc} The task must also be {@link java.io.Serializable}. */
@@ -145,7 +149,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     @Override
     public <T> CompletableFuture<T> submit(Runnable task, T result) {
         Objects.requireNonNull(task, "task must not be null");
-        return scheduler.submit(new RunnableTask<>(task, result), loaderOf(task), "the task " + task);
+        return scheduler.submit(new RunnableTask<>(task, result), loaderOf(task), () -> "the task " + task);
     }
 
     /** {@inheritDoc} The command must be {@link java.io.Serializable}. */
@@ -173,18 +177,19 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         Objects.requireNonNull(fn, "fn must not be null");
         Objects.requireNonNull(inputs, "inputs must not be null");
         requirePositive(chunkSize);
+        ChunkTask.Fn shipped = ChunkTask.Fn.of(fn);
         List<CompletableFuture<List<R>>> chunks = new ArrayList<>();
         List<T> chunk = new ArrayList<>(Math.min(chunkSize, inputs.size()));
         try {
             for (T input : inputs) {
                 chunk.add(input);
                 if (chunk.size() == chunkSize) {
-                    chunks.add(submitChunk(fn, chunk));
+                    chunks.add(submitChunk(shipped, chunk));
                     chunk.clear();
                 }
             }
             if (!chunk.isEmpty()) {
-                chunks.add(submitChunk(fn, chunk));
+                chunks.add(submitChunk(shipped, chunk));
             }
             List<R> out = new ArrayList<>(inputs.size());
             for (CompletableFuture<List<R>> f : chunks) {
@@ -238,9 +243,8 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         return new LazyMap<>(this, fn, inputs, chunkSize, 2 * workerCount(), ordered);
     }
 
-    <T, R> CompletableFuture<List<R>> submitChunk(SerializableFunction<? super T, ? extends R> fn, List<T> chunk) {
-        return scheduler.submit(new ChunkTask<>(fn, chunk), loaderOf(fn),
-                "the function " + fn + " with its inputs " + describe(chunk));
+    <T, R> CompletableFuture<List<R>> submitChunk(ChunkTask.Fn fn, List<T> chunk) {
+        return scheduler.submit(new ChunkTask<T, R>(fn, chunk), fn.loader(), fn::description);
     }
 
     /**
@@ -307,7 +311,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
                 } catch (ExecutionException e) {
                     last = e;
                 }
-                if (System.nanoTime() > deadline) {
+                if (deadline - System.nanoTime() <= 0) {
                     throw new TimeoutException("no task of invokeAny completed successfully in time");
                 }
             }
@@ -394,6 +398,12 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         }
     }
 
+    /** The pool's state, queue length and workers, for diagnostics. */
+    @Override
+    public String toString() {
+        return "ProcessPool[" + scheduler + "]";
+    }
+
     private int defaultChunkSize(int n) {
         int per = 4 * workerCount();
         return Math.max(1, (n + per - 1) / per);
@@ -407,11 +417,6 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     private static ClassLoader loaderOf(Object task) {
         return task.getClass().getClassLoader();
-    }
-
-    private static String describe(List<?> chunk) {
-        String s = chunk.toString();
-        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
     }
 
     /** Adapts a serializable Runnable with a fixed result to a Callable. */

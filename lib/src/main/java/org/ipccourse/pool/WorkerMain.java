@@ -9,11 +9,13 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.PrintStream;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.Set;
 import org.ipccourse.wire.Frame;
 import org.ipccourse.wire.FrameDecoder;
@@ -23,8 +25,12 @@ import org.ipccourse.wire.ObjectCodec;
 import org.ipccourse.wire.Payloads;
 
 /**
- * The main class of a worker JVM. The main thread reads frames from standard input and halts the
- * JVM at end of file; a task thread runs the initializer and then the tasks, one at a time.
+ * The main class of a worker JVM. Two threads take turns: one holds the reader role and reads
+ * frames from standard input (halting the JVM at end of file); when it reads a task and no task is
+ * running, it drops the reader role and runs the task itself, so a task starts on the thread that
+ * read it, with no hand-off on the way. If the task runs longer than a millisecond, or needs a
+ * class from the owner, the other thread takes the reader role and watches standard input for
+ * cancellation, class bytes and end of file. Tasks run one at a time, in order.
  */
 final class WorkerMain {
     /** Exit status of a worker that retires itself after an OutOfMemoryError. */
@@ -33,17 +39,36 @@ final class WorkerMain {
     private final FrameEncoder encoder;
     private final FrameDecoder decoder;
     private final RemoteClassLoader loader;
-    private final BlockingQueue<Frame> work = new LinkedBlockingQueue<>();
-    private final Set<Long> skipped = ConcurrentHashMap.newKeySet();
-    private final Object runningLock = new Object();
+    /** How long a task runs before the other thread takes over reading standard input. */
+    static final long TAKE_OVER_NANOS = 1_000_000;
+    /** How long the thread without the reader role naps while no task runs. */
+    static final long IDLE_NAP_NANOS = 50_000_000;
+
+    private final AtomicBoolean readerRole = new AtomicBoolean();
+    private volatile long taskStarted;
+    private volatile boolean readerWanted;
+    private volatile Thread follower;
+    private final Object state = new Object();
+    // guarded by state
+    private final ArrayDeque<Frame> pending = new ArrayDeque<>();
+    private final Set<Long> skipped = new HashSet<>();
+    private boolean busy;
     private long running = -1;
-    private Thread taskThread;
+    private Thread runningThread;
     private volatile ObjectCodec codec = new ObjectCodec("");
+    private static volatile WorkerMain current;
+    /** The functions of recent {@code map} calls by id, so each is deserialized once per worker. */
+    private static final Map<Long, Object> FUNCTIONS = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Object> eldest) {
+            return size() > 8;
+        }
+    };
 
     private WorkerMain(FrameEncoder encoder, FrameDecoder decoder) {
         this.encoder = encoder;
         this.decoder = decoder;
-        this.loader = new RemoteClassLoader(WorkerMain.class.getClassLoader(), encoder);
+        this.loader = new RemoteClassLoader(WorkerMain.class.getClassLoader(), encoder, this::wantReader);
     }
 
     public static void main(String[] args) {
@@ -56,17 +81,81 @@ final class WorkerMain {
             e.printStackTrace(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
             Runtime.getRuntime().halt(70);
         });
-        new WorkerMain(encoder, decoder).run();
+        WorkerMain worker = new WorkerMain(encoder, decoder);
+        current = worker;
+        Thread second = new Thread(worker::loop, "ipc-pool-worker-2");
+        worker.follower = second;
+        second.setContextClassLoader(worker.loader);
+        second.setDaemon(true);
+        second.start();
+        Thread.currentThread().setContextClassLoader(worker.loader);
+        worker.loop();
     }
 
-    private void run() {
-        taskThread = new Thread(this::runTasks, "ipc-pool-task");
-        taskThread.setContextClassLoader(loader);
-        taskThread.start();
+    private void loop() {
+        while (true) {
+            if (!readerRole.compareAndSet(false, true)) {
+                awaitReaderRole();
+                continue;
+            }
+            Frame work = readUntilWork();
+            readerRole.set(false); // released without waking anyone: a short task needs no hand-off
+            while (work != null) {
+                taskStarted = System.nanoTime();
+                if (work.type() == MessageType.INIT) {
+                    initialize(work);
+                } else {
+                    runTask(work.id(), work.payload());
+                }
+                taskStarted = 0;
+                synchronized (state) {
+                    work = pending.poll();
+                    busy = work != null;
+                }
+            }
+        }
+    }
+
+    /**
+     * The thread without the reader role naps, and takes the role when a task has run for more
+     * than {@link #TAKE_OVER_NANOS} (so cancellation and end of file are seen while it runs) or when
+     * a class request needs an answer read.
+     */
+    private void awaitReaderRole() {
+        while (true) {
+            long started = taskStarted;
+            boolean due = readerWanted || (started != 0 && System.nanoTime() - started > TAKE_OVER_NANOS);
+            if (due && !readerRole.get()) {
+                readerWanted = false;
+                return;
+            }
+            LockSupport.parkNanos(started != 0 ? TAKE_OVER_NANOS : IDLE_NAP_NANOS);
+        }
+    }
+
+    /** Called by the class loader after it sent a CLASS_REQUEST: someone must read the answer. */
+    void wantReader() {
+        readerWanted = true;
+        Thread other = follower;
+        if (other != null) {
+            LockSupport.unpark(other);
+        }
+    }
+
+    /** Reads and handles frames until one is a task (or INIT) that this thread should run now. */
+    private Frame readUntilWork() {
         try {
             for (Frame f; (f = decoder.read()) != null; ) {
                 switch (f.type()) {
-                    case INIT, TASK -> work.add(f);
+                    case INIT, TASK -> {
+                        synchronized (state) {
+                            if (!busy) {
+                                busy = true;
+                                return f;
+                            }
+                            pending.add(f);
+                        }
+                    }
                     case CANCEL -> cancel(f.id(), f.payload().length > 0 && f.payload()[0] == 1);
                     case CLASS_BYTES -> loader.answer(f.id(), Payloads.decodeClassBytes(f.payload()));
                     default -> throw new IOException("unexpected " + f.type() + " frame from the owner");
@@ -77,33 +166,32 @@ final class WorkerMain {
             Runtime.getRuntime().halt(2);
         }
         Runtime.getRuntime().halt(0); // end of file: the owner is gone or closing the pool
+        return null;
     }
 
     private void cancel(long id, boolean interrupt) {
-        synchronized (runningLock) {
+        synchronized (state) {
             if (running == id) {
                 if (interrupt) {
-                    taskThread.interrupt();
+                    runningThread.interrupt();
                 }
+            } else if (pending.removeIf(f -> f.type() == MessageType.TASK && f.id() == id)) {
+                send(MessageType.SKIPPED, id, new byte[0]); // answered now, not after the running task
             } else {
-                skipped.add(id);
+                skipped.add(id); // read but not started yet, or already answered
             }
         }
     }
 
-    private void runTasks() {
-        while (true) {
-            Frame f;
-            try {
-                f = work.take();
-            } catch (InterruptedException e) {
-                continue; // a late cancel; the interrupt is meant for a task that has finished
+    /** The deserialized function of {@code map} call {@code id}, cached per worker. */
+    static Object function(long id, byte[] bytes) throws IOException, ClassNotFoundException {
+        synchronized (FUNCTIONS) {
+            Object fn = FUNCTIONS.get(id);
+            if (fn == null) {
+                fn = current.codec.deserialize(bytes, List.of(current.loader));
+                FUNCTIONS.put(id, fn);
             }
-            if (f.type() == MessageType.INIT) {
-                initialize(f);
-            } else {
-                runTask(f.id(), f.payload());
-            }
+            return fn;
         }
     }
 
@@ -128,12 +216,13 @@ final class WorkerMain {
     }
 
     private void runTask(long id, byte[] payload) {
-        synchronized (runningLock) {
+        synchronized (state) {
             if (skipped.remove(id)) {
-                send(MessageType.FAILURE, id, serializeThrowable(new CancellationException("task " + id + " was cancelled")));
+                send(MessageType.SKIPPED, id, new byte[0]);
                 return;
             }
             running = id;
+            runningThread = Thread.currentThread();
         }
         boolean oom = false;
         MessageType type;
@@ -148,8 +237,9 @@ final class WorkerMain {
             type = MessageType.FAILURE;
             answer = serializeThrowable(t);
         } finally {
-            synchronized (runningLock) {
+            synchronized (state) {
                 running = -1;
+                runningThread = null;
                 Thread.interrupted();
             }
         }

@@ -12,6 +12,9 @@ import java.util.List;
  * method reference runs unchanged in a worker JVM.
  *
  * <pre>{@code
+ * Table t = Harness.over(List.of(Workloads.Scenario.values()))      // Example 26.1
+ *     .tasks(s -> s.jobs(8)).sequential(Workloads.Job::run).processPool(pool, Workloads.Job::run)
+ *     .run();
  * List<Workloads.SmallTask> tasks = Workloads.smallTasks(8, 200_000);
  * List<Workloads.Sum> sums = tasks.stream().map(Workloads::heavyWorkSmallData).toList();
  * Workloads.HashResult h = Workloads.computeHash(50_000);
@@ -47,6 +50,63 @@ public final class Workloads {
 
     /** Example 26.3's task: a target duration and the iterations that take that long here. */
     public record TimedTask(int taskId, double computeMs, long iterations) implements Serializable {
+    }
+
+    /**
+     * Example 26.1's four scenarios, each a kind of task and the function that runs it, so that a
+     * sweep can take the scenario as its parameter:
+     * {@code Harness.over(List.of(Scenario.values())).tasks(s -> s.jobs(8)).sequential(Job::run)}.
+     */
+    public enum Scenario {
+        HEAVY_COMPUTE_SMALL_DATA("heavy compute, small data"),
+        LIGHT_COMPUTE_SMALL_DATA("light compute, small data"),
+        HEAVY_COMPUTE_LARGE_DATA("heavy compute, large data"),
+        LIGHT_COMPUTE_LARGE_DATA("light compute, large data");
+
+        /** The lecture's sizes: 200,000 square roots per small task, 50,000 boxed integers per large one. */
+        public static final int SMALL_VALUE = 200_000;
+        public static final int LARGE_SIZE = 50_000;
+
+        private final String label;
+
+        Scenario(String label) {
+            this.label = label;
+        }
+
+        /** {@code count} jobs of this scenario at the lecture's sizes. */
+        public List<Job> jobs(int count) {
+            return jobs(count, SMALL_VALUE, LARGE_SIZE);
+        }
+
+        /** {@code count} jobs with {@code value} for small tasks and {@code size} for large ones. */
+        public List<Job> jobs(int count, int value, int size) {
+            boolean large = this == HEAVY_COMPUTE_LARGE_DATA || this == LIGHT_COMPUTE_LARGE_DATA;
+            List<Job> jobs = new ArrayList<>(count);
+            if (large) {
+                largeTasks(count, size).forEach(t -> jobs.add(new Job(this, null, t)));
+            } else {
+                smallTasks(count, value).forEach(t -> jobs.add(new Job(this, t, null)));
+            }
+            return jobs;
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    /** One task of a {@link Scenario}: its small or its large task, and what to do with it. */
+    public record Job(Scenario scenario, SmallTask small, LargeTask large) implements Serializable {
+        /** Runs the scenario's function on this job's task and returns its result. */
+        public Object run() {
+            return switch (scenario) {
+                case HEAVY_COMPUTE_SMALL_DATA -> heavyWorkSmallData(small);
+                case LIGHT_COMPUTE_SMALL_DATA -> lightWorkSmallData(small);
+                case HEAVY_COMPUTE_LARGE_DATA -> heavyWorkLargeData(large);
+                case LIGHT_COMPUTE_LARGE_DATA -> lightWorkLargeData(large);
+            };
+        }
     }
 
     /** {@code count} small tasks, each carrying {@code value}. */

@@ -66,6 +66,18 @@ class HarnessTest {
     }
 
     @Test
+    void aClosedProcessPoolFailsTheRunWithAMessageSayingSo() {
+        org.ipccourse.pool.ProcessPool pool = org.ipccourse.pool.ProcessPool.builder().workers(1)
+                .workerJvmOptions(List.of("-Xmx32m")).build();
+        pool.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Harness.over(List.of(1)).tasks(n -> List.of(n)).processPool(pool, Workloads::computeHash).run());
+        assertTrue(e.getMessage().contains("shut down"), e.getMessage());
+        assertTrue(pool.workerPids().stream().noneMatch(pid -> ProcessHandle.of(pid).isPresent()),
+                "no worker left running");
+    }
+
+    @Test
     void standardVariantsNeedTheirInputsFirst() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> Harness.over(List.of(1)).sequential(Workloads::computeHash));

@@ -1,6 +1,7 @@
 package org.ipccourse.measure;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,6 +52,9 @@ class IpcCostTest {
         payloads.put("records", readings);
         Table t = IpcCost.of(pool).warmup(1).repetitions(3).measure(payloads);
         assertEquals(4, t.rowCount());
+        assertTrue(t.columnNames().containsAll(List.of("serialize_ms", "pipe_ms", "deserialize_ms",
+                "total_ms", "spread_pct", "serialize_mad_ms", "pipe_mad_ms", "deserialize_mad_ms",
+                "owner_alloc_mib", "worker_alloc_mib", "wire_bytes", "payload_bytes")), t.columnNames().toString());
         assertEquals(List.of("double[] 4 MiB", "list(range(50_000))", "string", "records"),
                 t.stringColumn("payload").asList());
         Table raw = IpcCost.of(pool).codec(Codec.RAW).warmup(1).repetitions(2)
@@ -118,6 +122,23 @@ class IpcCostTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> IpcCost.of(closed).measure("x", new double[10]));
         assertTrue(e.getMessage().contains("shut down"), e.getMessage());
+    }
+
+    @Test
+    void aPayloadTooLargeForTheWorkersHeapFailsWithAHintAndTheWorkerIsReplaced() {
+        try (ProcessPool small = ProcessPool.builder().workers(1)
+                .workerJvmOptions(List.of("-Xmx32m")).build()) {
+            long before = small.workerPids().get(0);
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> IpcCost.of(small).codec(Codec.RAW).warmup(0).repetitions(1)
+                            .measure("48 MiB", new double[48 * MIB / 8]));
+            assertTrue(e.getMessage().contains("OutOfMemoryError") && e.getMessage().contains("-Xmx"),
+                    e.getMessage());
+            Table ok = IpcCost.of(small).warmup(0).repetitions(1).measure("small", new double[10]);
+            assertEquals(1, ok.rowCount(), "the pool still works after the failure");
+            assertFalse(small.workerPids().contains(before), "the worker that ran out of heap is gone");
+            assertFalse(ProcessHandle.of(before).map(ProcessHandle::isAlive).orElse(false));
+        }
     }
 
     private static long ourFiles() throws Exception {

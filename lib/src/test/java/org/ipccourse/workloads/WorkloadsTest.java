@@ -44,6 +44,17 @@ class WorkloadsTest {
     }
 
     @Test
+    void eachScenarioRunsItsOwnFunctionOnItsOwnKindOfTask() {
+        List<Workloads.Job> heavyLarge = Workloads.Scenario.HEAVY_COMPUTE_LARGE_DATA.jobs(2, 0, 10);
+        assertEquals(2, heavyLarge.size());
+        assertTrue(heavyLarge.get(1).run() instanceof Workloads.Sum);
+        assertEquals(45L, Workloads.Scenario.LIGHT_COMPUTE_LARGE_DATA.jobs(1, 0, 10).get(0).run());
+        assertEquals(14L, Workloads.Scenario.LIGHT_COMPUTE_SMALL_DATA.jobs(1, 7, 0).get(0).run());
+        assertEquals(50_000, Workloads.Scenario.LIGHT_COMPUTE_LARGE_DATA.jobs(1).get(0).large().data().size());
+        assertEquals("heavy compute, small data", Workloads.Scenario.HEAVY_COMPUTE_SMALL_DATA.toString());
+    }
+
+    @Test
     void negativeSizesAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> Workloads.largeTasks(2, -5));
         assertThrows(IllegalArgumentException.class, () -> Workloads.smallTasks(-1, 5));
