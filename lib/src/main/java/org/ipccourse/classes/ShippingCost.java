@@ -127,22 +127,27 @@ public final class ShippingCost {
     }
 
     /**
-     * Prints one line per class count given (default 1 10 100), 7 rounds each, and the cost of each
-     * extra class between successive counts.
+     * Prints one line per class count given (default 1 10 100), 7 rounds each ({@code --rounds=N}
+     * to change), and the cost of each extra class between successive counts.
      *
      * @param args class counts
      */
     public static void main(String[] args) throws Exception {
         List<Integer> counts = new ArrayList<>();
+        int rounds = 7;
         for (String a : args) {
-            counts.add(Integer.parseInt(a));
+            if (a.startsWith("--rounds=")) {
+                rounds = Integer.parseInt(a.substring("--rounds=".length()));
+            } else {
+                counts.add(Integer.parseInt(a));
+            }
         }
         if (counts.isEmpty()) {
             counts = List.of(1, 10, 100);
         }
         Result previous = null;
         for (int n : counts) {
-            Result r = measure(n, 7);
+            Result r = measure(n, rounds);
             System.out.println(r);
             if (previous != null && r.classes() != previous.classes()) {
                 System.out.printf("     from %d to %d cell classes: %.1f us per extra class (difference of the first-task medians)%n",

@@ -50,8 +50,9 @@ public final class LiveDisplay implements AutoCloseable {
         }
         DisplayData data = kernel.getRenderer().render(initial);
         String id = UUID.randomUUID().toString();
-        // What setDisplayId does, but binary-compatible across JJava versions: its return type
-        // changed from void (the 1.0-a6 API we compile against) to DisplayData (the 1.0a8 kernel).
+        // what setDisplayId does, without calling it: it returns void in the jjava API we compile
+        // against (1.0-a6) and DisplayData in the kernel we run (1.0a8), so a direct call is a
+        // NoSuchMethodError in the notebook
         data.putTransientData("display_id", id);
         kernel.display(data);
         LiveDisplay display = new LiveDisplay(kernel, id);

@@ -10,7 +10,7 @@ import java.util.function.Function;
  * function travels serialized once per {@code map} call with an id, and the worker deserializes
  * it once per call rather than once per chunk (see {@link WorkerMain#function}).
  */
-final class ChunkTask<T, R> implements SerializableCallable<List<R>> {
+final class ChunkTask<T, R> implements SerializableCallable<CompactList> {
     private static final long serialVersionUID = 1L;
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -24,22 +24,23 @@ final class ChunkTask<T, R> implements SerializableCallable<List<R>> {
 
     private final long fnId;
     private final byte[] fnBytes;
-    private final ArrayList<T> inputs;
+    private final Object inputs; // a CompactList, which deserializes as an ArrayList<T>
 
     ChunkTask(Fn fn, List<T> inputs) {
         this.fnId = fn.id();
         this.fnBytes = fn.bytes();
-        this.inputs = new ArrayList<>(inputs);
+        this.inputs = new CompactList(new ArrayList<>(inputs));
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public List<R> call() throws Exception {
+    public CompactList call() throws Exception {
         Function<T, R> fn = (Function<T, R>) WorkerMain.function(fnId, fnBytes);
-        List<R> out = new ArrayList<>(inputs.size());
-        for (T input : inputs) {
+        List<T> in = (List<T>) (Object) inputs;
+        List<R> out = new ArrayList<>(in.size());
+        for (T input : in) {
             out.add(fn.apply(input));
         }
-        return out;
+        return new CompactList(out);
     }
 }

@@ -77,7 +77,7 @@ final class LazyMap<T, R> implements Iterator<R> {
                 inFlight.forEach(x -> x.cancel(true));
                 inFlight.clear();
                 throw new CompletionException(e.getCause());
-            } catch (CancellationException e) {
+            } catch (CancellationException | Error e) { // Error: ThreadDeath when a notebook cell is stopped
                 inFlight.forEach(x -> x.cancel(true));
                 inFlight.clear();
                 throw e;
