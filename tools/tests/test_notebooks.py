@@ -15,6 +15,8 @@ EXPECTED = {
     "00-from-threads-to-processes.ipynb": {"text/html": 2, "image/png": 1},
     "01-three-copies.ipynb": {"text/html": 5, "image/png": 4},
     "02-process-pool-executor.ipynb": {"text/html": 5, "image/png": 1},
+    "03-when-parallelism-fails.ipynb": {"text/html": 7, "image/png": 4},
+    "04-takeaway.ipynb": {"text/html": 3, "image/png": 1},
 }
 
 
