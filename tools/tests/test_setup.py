@@ -94,3 +94,27 @@ def test_missing_maven_stops_with_one_clear_line(tmp_path):
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Maven (mvn) is missing" in lines[0], result.stderr
+
+
+def path_with_fake(tmp_path, name: str, script: str) -> str:
+    fake_dir = tmp_path / "fake-bin"
+    fake_dir.mkdir(exist_ok=True)
+    fake = fake_dir / name
+    fake.write_text("#!/bin/sh\n" + script + "\n")
+    fake.chmod(0o755)
+    return f"{fake_dir}{os.pathsep}{os.environ['PATH']}"
+
+
+def test_a_machine_without_fonts_stops_with_one_clear_line(tmp_path):
+    result = run_course_with({"PATH": path_with_fake(tmp_path, "fc-list", "exit 0")})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no fonts" in lines[0] and "apt-get install" in lines[0], result.stderr
+
+
+def test_a_python_without_venv_stops_with_one_clear_line(tmp_path):
+    script = 'case "$*" in *"import venv"*) exit 1;; esac; exec ' + sys.executable + ' "$@"'
+    result = run_course_with({"PATH": path_with_fake(tmp_path, "python3", script)})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no venv module" in lines[0], result.stderr

@@ -1,0 +1,66 @@
+package org.ipccourse.pool;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.ipccourse.wire.FrameEncoder;
+import org.ipccourse.wire.MessageType;
+import org.ipccourse.wire.Payloads;
+
+/**
+ * Worker side: defines classes the worker's class path lacks (classes of notebook cells, of
+ * in-memory loaders) from bytes the owner sends. Asks with CLASS_REQUEST and waits for the
+ * CLASS_BYTES answer, which the worker's reader thread hands over through {@link #answer}.
+ * Classes are cached by name: a redefined notebook class arrives under a new name.
+ */
+final class RemoteClassLoader extends ClassLoader {
+    static {
+        registerAsParallelCapable();
+    }
+
+    private final FrameEncoder encoder;
+    private final AtomicLong requests = new AtomicLong();
+    private final Map<Long, CompletableFuture<Payloads.ClassBytes>> pending = new ConcurrentHashMap<>();
+
+    RemoteClassLoader(ClassLoader parent, FrameEncoder encoder) {
+        super("ipc-pool-remote", parent);
+        this.encoder = encoder;
+    }
+
+    void answer(long requestId, Payloads.ClassBytes reply) {
+        CompletableFuture<Payloads.ClassBytes> waiting = pending.remove(requestId);
+        if (waiting != null) {
+            waiting.complete(reply);
+        }
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+        long id = requests.incrementAndGet();
+        CompletableFuture<Payloads.ClassBytes> reply = new CompletableFuture<>();
+        pending.put(id, reply);
+        try {
+            encoder.write(MessageType.CLASS_REQUEST, id, Payloads.encodeClassRequest(name));
+            Optional<byte[]> bytes = reply.get(60, TimeUnit.SECONDS).bytes();
+            if (bytes.isEmpty()) {
+                throw new ClassNotFoundException(name + " (neither the worker's class path nor the owner's"
+                        + " class loaders have it)");
+            }
+            byte[] b = bytes.get();
+            return defineClass(name, b, 0, b.length);
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            throw new ClassNotFoundException(name + " (asking the owner for it failed: " + e + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClassNotFoundException(name + " (interrupted while asking the owner for it)", e);
+        } finally {
+            pending.remove(id);
+        }
+    }
+}

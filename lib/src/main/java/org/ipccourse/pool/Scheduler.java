@@ -1,0 +1,445 @@
+package org.ipccourse.pool;
+
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.io.NotSerializableException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.ipccourse.classes.ClassBytes;
+import org.ipccourse.wire.MessageType;
+import org.ipccourse.wire.ObjectCodec;
+import org.ipccourse.wire.Payloads;
+
+/**
+ * The pool's engine: the queue of tasks, the workers, and what happens when a worker answers,
+ * asks for a class, or dies. One lock (this object) guards the queue and every worker's in-flight
+ * list; futures are completed outside it.
+ */
+final class Scheduler {
+    /** Tasks a worker holds at once: the running one and the next, so it never waits on the pipe. */
+    static final int PREFETCH = 2;
+
+    private enum State { RUNNING, SHUTDOWN, STOPPED, TERMINATED }
+
+    private final ProcessPool.Builder config;
+    private final List<String> command;
+    private final byte[] initPayload;
+    private final ObjectCodec codec;
+    private final ArrayDeque<TaskFuture<?>> queue = new ArrayDeque<>();
+    private final List<WorkerHandle> workers = new ArrayList<>();
+    private final Set<ClassLoader> loaders = Collections.newSetFromMap(new WeakHashMap<>());
+    private final ClassLoader creatorLoader = Thread.currentThread().getContextClassLoader();
+    private final AtomicLong ids = new AtomicLong();
+    private final ScheduledExecutorService timer;
+    private State state = State.RUNNING;
+    private int started;
+    private Throwable broken;
+
+    Scheduler(ProcessPool.Builder config) {
+        this.config = config;
+        this.command = WorkerLauncher.command(config.jvmOptions);
+        this.codec = new ObjectCodec(config.filterPattern);
+        byte[] init = new byte[0];
+        if (config.initializer != null) {
+            init = serialize(config.initializer, "the initializer");
+            remember(config.initializer.getClass().getClassLoader());
+        }
+        this.initPayload = Payloads.encodeInit(new Payloads.Init(config.filterPattern, init));
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ipc-pool-timer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts the workers and waits until all are ready, or throws the reason one could not start. */
+    synchronized void startAll(long timeoutMillis) throws InterruptedException {
+        for (int i = 0; i < config.workers; i++) {
+            startWorker();
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (broken == null && readyCount() < config.workers) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                broken = new IllegalStateException("the pool's workers were not ready within " + timeoutMillis + " ms");
+                break;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        if (broken != null) {
+            stopNow();
+            throw broken instanceof RuntimeException r ? r : new IllegalStateException(broken.getMessage(), broken);
+        }
+    }
+
+    private int readyCount() {
+        int n = 0;
+        for (WorkerHandle w : workers) {
+            n += w.ready ? 1 : 0;
+        }
+        return n;
+    }
+
+    private void startWorker() {
+        try {
+            WorkerHandle w = new WorkerHandle(++started, command, this);
+            workers.add(w);
+            w.start();
+            w.send(MessageType.INIT, w.number, initPayload);
+        } catch (IOException e) {
+            fail(new IllegalStateException("could not start a worker JVM with " + command + ": " + e.getMessage(), e));
+        }
+    }
+
+    static byte[] serialize(Object task, String what) {
+        try {
+            return ObjectCodec.serialize(task);
+        } catch (NotSerializableException e) {
+            throw new IllegalArgumentException(what + " cannot be sent to a worker: " + e.getMessage()
+                    + " is not Serializable. Capture only Serializable values (copy what you need into local"
+                    + " variables of Serializable types), or make that class implement java.io.Serializable", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(what + " cannot be sent to a worker: " + e, e);
+        }
+    }
+
+    <T> TaskFuture<T> submit(Object callable, ClassLoader loader, String what) {
+        byte[] payload = serialize(callable, what);
+        synchronized (this) {
+            if (state != State.RUNNING || broken != null) {
+                throw new RejectedExecutionException("the process pool is " + describeState()
+                        + "; create a new pool to run more tasks", broken);
+            }
+            remember(loader);
+            TaskFuture<T> f = new TaskFuture<>(this, ids.incrementAndGet(), payload,
+                    List.of(loader != null ? loader : ClassLoader.getSystemClassLoader()));
+            queue.add(f);
+            dispatch();
+            return f;
+        }
+    }
+
+    private void remember(ClassLoader loader) {
+        if (loader != null) {
+            synchronized (loaders) {
+                loaders.add(loader);
+            }
+        }
+    }
+
+    private String describeState() {
+        if (broken != null) {
+            return "broken (" + broken.getMessage() + ")";
+        }
+        return switch (state) {
+            case RUNNING -> "running";
+            case SHUTDOWN -> "shut down (" + queue.size() + " queued tasks left to run)";
+            case STOPPED -> "stopped";
+            case TERMINATED -> "terminated";
+        };
+    }
+
+    private void dispatch() {
+        while (!queue.isEmpty()) {
+            WorkerHandle best = null;
+            for (WorkerHandle w : workers) {
+                if (w.ready && !w.retiring && !w.exited && w.inFlight.size() < PREFETCH
+                        && (best == null || w.inFlight.size() < best.inFlight.size())) {
+                    best = w;
+                }
+            }
+            if (best == null) {
+                return;
+            }
+            TaskFuture<?> f = queue.poll();
+            if (f.isDone()) {
+                continue;
+            }
+            f.worker = best;
+            best.inFlight.add(f);
+            best.sent++;
+            if (config.maxTasksPerWorker > 0 && best.sent >= config.maxTasksPerWorker) {
+                best.retiring = true;
+                startWorker();
+            }
+            try {
+                best.send(MessageType.TASK, f.id, f.payload);
+            } catch (IOException e) {
+                best.process.destroyForcibly(); // its exit fails or requeues what it holds
+            }
+        }
+        maybeTerminate();
+    }
+
+    void ready(WorkerHandle w) {
+        synchronized (this) {
+            w.ready = true;
+            notifyAll();
+            dispatch();
+        }
+    }
+
+    void initFailed(WorkerHandle w, byte[] payload) {
+        Throwable cause = decodeThrowable(payload, List.of(creatorLoader));
+        fail(new IllegalStateException("the pool's initializer threw " + cause + " in " + w
+                + "; the pool does not restart workers whose initializer fails", cause));
+    }
+
+    /** Marks the pool broken: queued tasks fail, no new worker starts, the workers are stopped. */
+    private void fail(Throwable why) {
+        List<TaskFuture<?>> lost;
+        synchronized (this) {
+            if (broken != null) {
+                return;
+            }
+            broken = why;
+            lost = new ArrayList<>(queue);
+            queue.clear();
+            notifyAll();
+        }
+        for (TaskFuture<?> f : lost) {
+            f.completeExceptionally(why);
+        }
+        stopNow();
+    }
+
+    void answered(WorkerHandle w, long id, byte[] payload, boolean failure) {
+        TaskFuture<?> f = null;
+        synchronized (this) {
+            for (var it = w.inFlight.iterator(); it.hasNext(); ) {
+                TaskFuture<?> candidate = it.next();
+                if (candidate.id == id) {
+                    f = candidate;
+                    it.remove();
+                    break;
+                }
+            }
+            if (w.retiring && w.inFlight.isEmpty()) {
+                w.closeInput();
+            }
+            dispatch();
+        }
+        if (f == null || f.isDone()) {
+            return;
+        }
+        if (failure) {
+            f.completeExceptionally(decodeThrowable(payload, f.loaders));
+        } else {
+            try {
+                complete(f, codec.deserialize(payload, f.loaders));
+            } catch (IOException | ClassNotFoundException | RuntimeException e) {
+                f.completeExceptionally(new InvalidClassException("the result of task " + id + " from " + w
+                        + " could not be read: " + e.getMessage()));
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void complete(TaskFuture<T> f, Object value) {
+        f.complete((T) value);
+    }
+
+    private Throwable decodeThrowable(byte[] payload, List<ClassLoader> taskLoaders) {
+        try {
+            return (Throwable) codec.deserialize(payload, taskLoaders);
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            return new IllegalStateException("a task failed in a worker, and its exception could not be read: " + e, e);
+        }
+    }
+
+    void serveClass(WorkerHandle w, long requestId, byte[] payload) throws IOException {
+        String name = Payloads.decodeClassRequest(payload);
+        List<ClassLoader> candidates = new ArrayList<>();
+        synchronized (this) {
+            for (TaskFuture<?> f : w.inFlight) {
+                candidates.addAll(f.loaders);
+            }
+        }
+        synchronized (loaders) {
+            candidates.addAll(loaders);
+        }
+        candidates.add(creatorLoader);
+        candidates.add(Thread.currentThread().getContextClassLoader());
+        Optional<byte[]> bytes = Optional.empty();
+        for (ClassLoader loader : candidates) {
+            try {
+                bytes = ClassBytes.find(name, loader);
+            } catch (UncheckedIOException e) {
+                continue;
+            }
+            if (bytes.isPresent()) {
+                break;
+            }
+        }
+        w.send(MessageType.CLASS_BYTES, requestId, Payloads.encodeClassBytes(new Payloads.ClassBytes(name, bytes)));
+    }
+
+    void cancelled(TaskFuture<?> f, boolean interrupt) {
+        WorkerHandle holder;
+        synchronized (this) {
+            if (queue.remove(f)) {
+                return;
+            }
+            WorkerHandle w = f.worker;
+            holder = w;
+            if (w == null || w.exited || !w.inFlight.contains(f)) {
+                return;
+            }
+            try {
+                w.send(MessageType.CANCEL, f.id, new byte[] {(byte) (interrupt ? 1 : 0)});
+            } catch (IOException e) {
+                return; // the worker is dying; its exit handles the rest
+            }
+            if (!interrupt) {
+                return;
+            }
+        }
+        try {
+            timer.schedule(() -> {
+                synchronized (this) {
+                    if (holder.inFlight.contains(f) && !holder.exited) {
+                        holder.kill(); // the task ignored the interrupt; the exit requeues the worker's other tasks
+                    }
+                }
+            }, config.cancelGraceMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the pool has terminated: no worker left to stop
+        }
+    }
+
+    /** Called (possibly twice) when a worker's protocol stream ended or its process exited. */
+    void workerExited(WorkerHandle w, String protocolProblem) {
+        synchronized (this) {
+            if (w.exited) {
+                return;
+            }
+            w.exited = true;
+        }
+        int status = w.awaitExitStatus();
+        TaskFuture<?> running;
+        boolean duringStartup;
+        synchronized (this) {
+            workers.remove(w);
+            running = w.inFlight.poll();
+            for (var it = w.inFlight.descendingIterator(); it.hasNext(); ) {
+                TaskFuture<?> waiting = it.next();
+                waiting.worker = null;
+                queue.addFirst(waiting); // it never started: another worker runs it
+            }
+            w.inFlight.clear();
+            duringStartup = !w.ready && broken == null && state == State.RUNNING;
+            boolean needed = state == State.RUNNING || (state == State.SHUTDOWN && !queue.isEmpty());
+            if (!duringStartup && broken == null && needed && !w.retiring) {
+                startWorker();
+            }
+            dispatch();
+            notifyAll();
+        }
+        String why = w + " " + (protocolProblem != null ? "broke the protocol (" + protocolProblem + ") and " : "")
+                + "exited with " + WorkerDiedException.describeStatus(status);
+        if (duringStartup) {
+            fail(new IllegalStateException(why + " before it was ready" + w.lastWords()));
+        }
+        if (running != null) {
+            running.completeExceptionally(new WorkerDiedException(why + " while running task " + running.id
+                    + w.lastWords(), w.number, w.pid(), status));
+        }
+    }
+
+    private void maybeTerminate() {
+        if (state == State.RUNNING && broken == null) {
+            return;
+        }
+        if (queue.isEmpty()) {
+            for (WorkerHandle w : workers) {
+                if (w.inFlight.isEmpty()) {
+                    w.closeInput();
+                }
+            }
+        }
+        if (workers.isEmpty() && state != State.TERMINATED && (state != State.RUNNING || broken != null)) {
+            state = State.TERMINATED;
+            timer.shutdown();
+            notifyAll();
+        }
+    }
+
+    synchronized void shutdown() {
+        if (state == State.RUNNING) {
+            state = State.SHUTDOWN;
+        }
+        maybeTerminate();
+    }
+
+    /** Stops everything: cancels queued and running tasks, kills the workers; returns the queued. */
+    List<TaskFuture<?>> stopNow() {
+        List<TaskFuture<?>> never;
+        List<TaskFuture<?>> running = new ArrayList<>();
+        synchronized (this) {
+            if (state == State.RUNNING || state == State.SHUTDOWN) {
+                state = State.STOPPED;
+            }
+            never = new ArrayList<>(queue);
+            queue.clear();
+            for (WorkerHandle w : workers) {
+                running.addAll(w.inFlight);
+                w.kill();
+            }
+            maybeTerminate();
+        }
+        never.forEach(f -> f.cancel(false));
+        running.forEach(f -> f.cancel(false));
+        return never;
+    }
+
+    synchronized boolean isShutdown() {
+        return state != State.RUNNING || broken != null;
+    }
+
+    synchronized boolean isTerminated() {
+        return state == State.TERMINATED;
+    }
+
+    synchronized boolean awaitTermination(long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        while (state != State.TERMINATED) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
+    }
+
+    synchronized List<Long> workerPids() {
+        List<Long> pids = new ArrayList<>();
+        for (WorkerHandle w : workers) {
+            if (!w.exited && !w.retiring) {
+                pids.add(w.pid());
+            }
+        }
+        return pids;
+    }
+
+    int workerCount() {
+        return config.workers;
+    }
+
+    static CancellationException interrupted(String what) {
+        Thread.currentThread().interrupt();
+        return new CancellationException(what + " was interrupted; its unfinished tasks were cancelled");
+    }
+}

@@ -1,0 +1,62 @@
+package org.ipccourse.pool;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The future of one task sent to a worker. Cancelling it removes a queued task or tells the
+ * worker to interrupt a running one; a thread interrupted while waiting in {@link #get} cancels
+ * the task, so an interrupted notebook cell does not leave a worker computing.
+ */
+final class TaskFuture<T> extends CompletableFuture<T> {
+    final long id;
+    final byte[] payload;
+    /** Loaders that may know the task's classes: for answering CLASS_REQUEST and reading the result. */
+    final List<ClassLoader> loaders;
+    private final Scheduler scheduler;
+    WorkerHandle worker; // guarded by the scheduler
+
+    TaskFuture(Scheduler scheduler, long id, byte[] payload, List<ClassLoader> loaders) {
+        this.scheduler = scheduler;
+        this.id = id;
+        this.payload = payload;
+        this.loaders = loaders;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        if (cancelled) {
+            scheduler.cancelled(this, mayInterruptIfRunning);
+        }
+        return cancelled;
+    }
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        try {
+            return super.get();
+        } catch (InterruptedException | Error e) {
+            cancel(true);
+            throw e;
+        }
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            return super.get(timeout, unit);
+        } catch (InterruptedException | Error e) {
+            cancel(true);
+            throw e;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "task " + id + " " + super.toString();
+    }
+}

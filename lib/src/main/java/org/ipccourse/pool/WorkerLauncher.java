@@ -1,0 +1,61 @@
+package org.ipccourse.pool;
+
+import java.io.File;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Builds the command line of a worker JVM: same java, pool classes plus the owner's class path. */
+final class WorkerLauncher {
+    private WorkerLauncher() {
+    }
+
+    /**
+     * Start-up options every worker gets (measured on the course machines, see ProcessPool's
+     * javadoc): the serial collector starts fastest and suits one task thread on a small heap;
+     * no perf-data file; VM messages to stderr, crash reports to a file.
+     */
+    static List<String> defaultOptions() {
+        String errorFile = Path.of(System.getProperty("java.io.tmpdir"), "ipc-pool-worker-hs_err_pid%p.log").toString();
+        return List.of("-Xshare:auto", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                "-XX:+DisplayVMOutputToStderr", "-XX:ErrorFile=" + errorFile);
+    }
+
+    static List<String> command(List<String> userOptions) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaCommand());
+        cmd.addAll(defaultOptions());
+        cmd.addAll(userOptions);
+        cmd.add("-cp");
+        cmd.add(classPath());
+        cmd.add(WorkerMain.class.getName());
+        return cmd;
+    }
+
+    static String javaCommand() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    static String classPath() {
+        Set<String> entries = new LinkedHashSet<>();
+        CodeSource source = WorkerMain.class.getProtectionDomain().getCodeSource();
+        if (source != null && source.getLocation() != null) {
+            try {
+                entries.add(Path.of(source.getLocation().toURI()).toString());
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                // not a file location; the class path below must then hold the pool classes
+            }
+        }
+        for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!e.isBlank()) {
+                entries.add(e);
+            }
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+}

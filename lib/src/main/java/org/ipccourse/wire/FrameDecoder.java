@@ -1,0 +1,51 @@
+package org.ipccourse.wire;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Reads the frames {@link FrameEncoder} writes. Not thread-safe: one reader thread per stream.
+ */
+public final class FrameDecoder {
+    /** Bytes of type and id that the length field counts besides the payload. */
+    static final int HEADER = 1 + 8;
+    /** The largest frame accepted: 1 GiB. */
+    public static final int MAX_FRAME = 1 << 30;
+
+    private final DataInputStream in;
+
+    /** Wraps {@code in}, which should be buffered. */
+    public FrameDecoder(InputStream in) {
+        this.in = new DataInputStream(in);
+    }
+
+    /**
+     * Reads the next frame.
+     *
+     * @return the frame, or {@code null} at end of file between frames
+     * @throws IOException on end of file inside a frame or on a malformed frame
+     */
+    public Frame read() throws IOException {
+        int length;
+        try {
+            length = in.readInt();
+        } catch (EOFException e) {
+            return null;
+        }
+        if (length < HEADER || length > MAX_FRAME) {
+            throw new IOException("protocol stream corrupted: frame length " + length
+                    + " (did something write to the worker's file descriptor 1 directly?)");
+        }
+        int code = in.readUnsignedByte();
+        MessageType type = MessageType.of(code);
+        if (type == null) {
+            throw new IOException("protocol stream corrupted: unknown message type " + code);
+        }
+        long id = in.readLong();
+        byte[] payload = new byte[length - HEADER];
+        in.readFully(payload);
+        return new Frame(type, id, payload);
+    }
+}

@@ -1,0 +1,44 @@
+package org.ipccourse.wire;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Writes frames (length, type, id, payload) to a stream; thread-safe, one frame at a time. Each
+ * {@link #write} flushes, so a frame is on the pipe when the call returns.
+ */
+public final class FrameEncoder {
+    private final DataOutputStream out;
+
+    /** Wraps {@code out}, which should be buffered. */
+    public FrameEncoder(OutputStream out) {
+        this.out = new DataOutputStream(out);
+    }
+
+    /** Writes and flushes one frame. */
+    public synchronized void write(MessageType type, long id, byte[] payload) throws IOException {
+        writeNoFlush(type, id, payload, 0, payload.length);
+        out.flush();
+    }
+
+    /** Writes one frame whose payload is {@code payload[offset, offset+length)}, and flushes. */
+    public synchronized void write(MessageType type, long id, byte[] payload, int offset, int length)
+            throws IOException {
+        writeNoFlush(type, id, payload, offset, length);
+        out.flush();
+    }
+
+    private void writeNoFlush(MessageType type, long id, byte[] payload, int offset, int length)
+            throws IOException {
+        out.writeInt(FrameDecoder.HEADER + length);
+        out.writeByte(type.code);
+        out.writeLong(id);
+        out.write(payload, offset, length);
+    }
+
+    /** Closes the underlying stream; the peer then reads end of file. */
+    public synchronized void close() throws IOException {
+        out.close();
+    }
+}

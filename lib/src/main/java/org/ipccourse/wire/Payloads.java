@@ -1,0 +1,86 @@
+package org.ipccourse.wire;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+
+/**
+ * Encoders and decoders, side by side, for the payloads that are not plain serialized objects:
+ * INIT, CLASS_REQUEST and CLASS_BYTES (see the package documentation for their layout).
+ */
+public final class Payloads {
+    private Payloads() {
+    }
+
+    /** INIT payload: the user filter pattern and the serialized initializer (may be empty). */
+    public record Init(String filterPattern, byte[] initializer) {
+    }
+
+    /** A CLASS_BYTES payload: the class name and its bytes when the owner found them. */
+    public record ClassBytes(String name, Optional<byte[]> bytes) {
+    }
+
+    public static byte[] encodeInit(Init init) {
+        return write(out -> {
+            out.writeUTF(init.filterPattern());
+            out.writeInt(init.initializer().length);
+            out.write(init.initializer());
+        });
+    }
+
+    public static Init decodeInit(byte[] payload) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+        String pattern = in.readUTF();
+        byte[] initializer = new byte[in.readInt()];
+        in.readFully(initializer);
+        return new Init(pattern, initializer);
+    }
+
+    public static byte[] encodeClassRequest(String name) {
+        return write(out -> out.writeUTF(name));
+    }
+
+    public static String decodeClassRequest(byte[] payload) throws IOException {
+        return new DataInputStream(new ByteArrayInputStream(payload)).readUTF();
+    }
+
+    public static byte[] encodeClassBytes(ClassBytes reply) {
+        return write(out -> {
+            out.writeUTF(reply.name());
+            out.writeBoolean(reply.bytes().isPresent());
+            if (reply.bytes().isPresent()) {
+                out.writeInt(reply.bytes().get().length);
+                out.write(reply.bytes().get());
+            }
+        });
+    }
+
+    public static ClassBytes decodeClassBytes(byte[] payload) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+        String name = in.readUTF();
+        if (!in.readBoolean()) {
+            return new ClassBytes(name, Optional.empty());
+        }
+        byte[] bytes = new byte[in.readInt()];
+        in.readFully(bytes);
+        return new ClassBytes(name, Optional.of(bytes));
+    }
+
+    private interface Writer {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] write(Writer writer) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writer.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // cannot happen in memory
+        }
+        return bytes.toByteArray();
+    }
+}

@@ -1,0 +1,76 @@
+/**
+ * The wire protocol between a {@link org.ipccourse.pool.ProcessPool} (the <em>owner</em>) and
+ * its worker JVMs: framing, message types, the encoder and decoder, and the deserialization filter.
+ * This page is the one description of the protocol; the code in this package implements exactly it.
+ *
+ * <h2>Transport</h2>
+ * Each worker is a child process of the owner. The protocol runs over the worker's inherited pipes
+ * only: owner to worker over the worker's standard input, worker to owner over its standard output.
+ * No socket is ever opened. The worker's standard error is not part of the protocol (see "Logs").
+ *
+ * <h2>Framing</h2>
+ * Every message is one frame, written by {@link org.ipccourse.wire.FrameEncoder} and read by
+ * {@link org.ipccourse.wire.FrameDecoder}:
+ * <pre>
+ *   int32  length    number of bytes that follow this field (9 + payload length), big-endian
+ *   int8   type      a {@link org.ipccourse.wire.MessageType} code
+ *   int64  id        task id, class-request id, or stream number, depending on the type
+ *   byte[] payload   length - 9 bytes
+ * </pre>
+ * A frame longer than {@link org.ipccourse.wire.FrameDecoder#MAX_FRAME} bytes, a negative length or
+ * an unknown type is a protocol error: the reader stops and the connection is treated as dead.
+ * Objects inside payloads use Java serialization ({@link org.ipccourse.wire.ObjectCodec}).
+ *
+ * <h2>Messages</h2>
+ * <table>
+ *   <caption>Message types</caption>
+ *   <tr><th>type</th><th>sender</th><th>id</th><th>payload</th></tr>
+ *   <tr><td>INIT</td><td>owner</td><td>worker number</td><td>UTF filter pattern, then the
+ *       serialized initializer ({@code SerializableRunnable}) or nothing. Always the first frame.</td></tr>
+ *   <tr><td>READY</td><td>worker</td><td>0</td><td>empty: the initializer ran; tasks may follow</td></tr>
+ *   <tr><td>INIT_FAILED</td><td>worker</td><td>0</td><td>the initializer's serialized throwable;
+ *       the worker exits after sending it</td></tr>
+ *   <tr><td>TASK</td><td>owner</td><td>task id</td><td>a serialized {@code Callable}; the worker
+ *       runs tasks one at a time, in the order they arrive</td></tr>
+ *   <tr><td>RESULT</td><td>worker</td><td>task id</td><td>the serialized return value</td></tr>
+ *   <tr><td>FAILURE</td><td>worker</td><td>task id</td><td>the serialized throwable the task threw
+ *       (or a stand-in carrying its class name, message and stack frames when it cannot be
+ *       serialized)</td></tr>
+ *   <tr><td>CANCEL</td><td>owner</td><td>task id</td><td>one byte, 1 = interrupt if running; a task
+ *       not yet started is skipped and answered with a FAILURE holding a CancellationException</td></tr>
+ *   <tr><td>CLASS_REQUEST</td><td>worker</td><td>request id</td><td>UTF binary class name the worker
+ *       could not find on its class path while deserializing</td></tr>
+ *   <tr><td>CLASS_BYTES</td><td>owner</td><td>request id</td><td>UTF class name, boolean found,
+ *       int length and the class file bytes when found</td></tr>
+ *   <tr><td>OUTPUT</td><td>worker</td><td>1 = System.out, 2 = System.err</td><td>bytes the task
+ *       printed; the owner writes them to its own System.out or System.err</td></tr>
+ * </table>
+ * Every TASK is answered by exactly one RESULT or FAILURE, unless the worker dies first. A worker
+ * flushes its output streams before it sends a task's answer, so printed text precedes the answer.
+ *
+ * <h2>End of stream</h2>
+ * End of file on the worker's standard input means the owner is gone or is closing the pool: the
+ * worker halts at once ({@code Runtime.halt}), whatever it is running. That is how a worker never
+ * outlives its owner, even when the owner is killed with SIGKILL: the kernel closes the owner's end
+ * of the pipe. End of file on the worker's standard output means the worker is gone; the owner
+ * fails the task the worker was running and starts a replacement.
+ *
+ * <h2>Logs</h2>
+ * In the worker, {@code System.out} and {@code System.err} are replaced before anything else runs
+ * by streams that send OUTPUT frames, so printing never corrupts the protocol. The JVM's own
+ * messages go to the real standard error ({@code -XX:+DisplayVMOutputToStderr}), and a native
+ * crash report goes to an error file in the temporary directory ({@code -XX:ErrorFile}); the owner
+ * copies the worker's standard error to its own {@code System.err} and keeps the last lines to
+ * explain a worker's death.
+ *
+ * <h2>Deserialization filter</h2>
+ * Both sides deserialize through {@link org.ipccourse.wire.SerialFilter}. Policy: the peer is the
+ * owner's own child over a private pipe, so user classes must be admitted (tasks and results are
+ * arbitrary user types), and the filter is defence in depth: it rejects classes from packages used
+ * by known deserialization gadget chains (JNDI, RMI, JMX, XSLT templates, scripting engines,
+ * commons-collections functors and the like), bounds graph depth and array length, and admits the
+ * rest. A user pattern ({@code ProcessPool.Builder.deserializationFilter}, JDK
+ * {@code ObjectInputFilter} syntax) is consulted first. A rejected class raises an
+ * {@link java.io.InvalidClassException} that names the class, the rule, and how to admit it.
+ */
+package org.ipccourse.wire;
