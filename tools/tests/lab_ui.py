@@ -126,10 +126,26 @@ class NotebookPage:
     def run_all(self) -> None:
         self.menu("Run", "Run All Cells")
 
-    def run_cell(self, index: int) -> None:
-        """Selects code cell `index` and runs it with Ctrl+Enter (the cell stays selected)."""
+    def run_cell(self, index: int, wait: float = 0) -> float:
+        """Selects code cell `index` and runs it with Ctrl+Enter (the cell stays selected).
+
+        With `wait` > 0, waits up to that many seconds for the cell to finish and returns the
+        seconds it took; otherwise returns once the cell is queued or running.
+        """
+        before = self.prompt(index)
         self.page.locator(CODE_CELL).nth(index).locator(".jp-InputPrompt").click()
         self.page.keyboard.press("Control+Enter")
+        start = time.monotonic()
+        if wait:
+            self.page.wait_for_function(
+                """([selector, index, before]) => {
+                    const text = document.querySelectorAll(selector)[index]
+                        .querySelector('.jp-InputPrompt').textContent.trim();
+                    return text !== before && /^\\[\\d+\\]:$/.test(text);
+                }""", arg=[CODE_CELL, index, before], timeout=wait * 1000, polling=100)
+        else:
+            self.wait_for_prompt(index, r"^\[\*\]:$", 30)
+        return time.monotonic() - start
 
     def set_source(self, index: int, text: str) -> None:
         """Replaces the text of code cell `index` by typing into its editor."""
@@ -141,8 +157,9 @@ class NotebookPage:
     def interrupt(self) -> None:
         self.menu("Kernel", "Interrupt Kernel")
 
-    def restart(self) -> None:
-        self.menu("Kernel", "Restart Kernel…")
+    def restart_and_clear(self) -> None:
+        """Kernel > Restart Kernel and Clear Outputs of All Cells…, confirmed in the dialog."""
+        self.menu("Kernel", "Restart Kernel and Clear Outputs of All Cells…")
         self.page.locator(".jp-Dialog button.jp-mod-accept").click()
 
     # --- waiting ------------------------------------------------------------------------------
@@ -155,7 +172,10 @@ class NotebookPage:
         """
         start = time.monotonic()
         while time.monotonic() - start < timeout:
-            kernels = lab.api("kernels")
+            try:
+                kernels = lab.api("kernels")
+            except OSError:  # the server answers 500 while a kernel is half-started
+                kernels = None
             if (self.kernel_status() == "idle" and kernels
                     and all(k["execution_state"] == "idle" and k["connections"] > 0 for k in kernels)):
                 return time.monotonic() - start

@@ -166,3 +166,122 @@ def test_a_student_runs_the_lecture_changes_a_parameter_and_sees_new_output(name
             assert text in text_after, f"{name}: after setting {lecture.parameters} the outputs do not show {text!r}"
         assert images_after != images_before, f"{name}: the plot did not change after setting {lecture.parameters}"
     print(f"\n{name} in the browser: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
+
+
+# A scratch notebook for the interrupt and restart checks; it lives only in the temporary copy.
+SCRATCH = "scratch-interrupt.ipynb"
+SCRATCH_CELLS = [
+    # 0: which JVM runs the kernel
+    "ProcessHandle.current().pid()",
+    # 1: proof that the notebook is still usable
+    '"still usable: " + (6 * 7)',
+    # 2: a CPU loop in the kernel JVM itself, far longer than anyone waits
+    "long spun = 0;\nfor (long i = 0; i < Long.MAX_VALUE; i++) spun += i % 7;\nspun",
+    # 3: a pool of two worker JVMs
+    "ProcessPool pool = ProcessPool.newProcessPool(2);\npool.workerPids()",
+    # 4: a sweep in the workers that does not end on its own: each step is twice as long
+    "for (long size = 200_000_000L; size > 0; size *= 2) {\n"
+    "    long n = size;\n"
+    "    List<Long> sums = pool.map(k -> { long s = 0; for (long i = 0; i < n; i++) s += i % 7; return s; },\n"
+    "                               List.of(1L, 2L));\n"
+    "    System.out.println(n + \" iterations per worker: \" + sums);\n"
+    "}",
+]
+INTERRUPT_RETURNS_WITHIN = 5.0  # seconds from the menu click to the cell's prompt showing a count
+WORK_STOPS_WITHIN = 5.0  # seconds from the click until the busy processes use no more CPU
+BUSY, QUIET = 0.2, 0.05  # cores: what counts as working, and as stopped
+
+
+def scratch_notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "ipc-course", "display_name": "Java (IPC course)", "language": "java"}
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in SCRATCH_CELLS]
+    return nb
+
+
+def kernel_has_cell_class_agent() -> bool:
+    """Whether cell-defined lambdas can run in pool workers (the kernel JVM carries the agent)."""
+    spec = json.loads((Path(sys.prefix) / "share/jupyter/kernels/ipc-course/kernel.json").read_text())
+    return any(arg.startswith("-javaagent:") for arg in spec["argv"])
+
+
+def seconds_until_quiet(processes: list, since: float, deadline: float) -> float:
+    """Seconds from `since` until `processes` together use less than QUIET cores (over 0.5 s)."""
+    while time.monotonic() - since < deadline:
+        if cpu_cores_used(processes, 0.5) < QUIET:
+            return time.monotonic() - since
+    return float("inf")
+
+
+def interrupt_and_time(notebook: NotebookPage, cell: int, busy: list) -> tuple:
+    """Interrupts the running `cell` from the Kernel menu; returns (seconds until the cell gave the
+    prompt back, seconds until the `busy` processes stopped using CPU)."""
+    clicked = time.monotonic()
+    notebook.interrupt()
+    notebook.wait_for_prompt(cell, r"^\[\d+\]:$", 30)
+    returned = time.monotonic() - clicked
+    return returned, seconds_until_quiet(busy, clicked, WORK_STOPS_WITHIN)
+
+
+def test_interrupt_stops_the_work_and_restart_leaves_no_jvm_behind(tmp_path):
+    pool_in_cells = kernel_has_cell_class_agent()
+    with course_in_browser(tmp_path, {SCRATCH: scratch_notebook()}) as (lab, browser):
+        notebook = NotebookPage.open(browser, lab, SCRATCH, SCREENSHOTS)
+        notebook.run_cell(0, wait=60)
+        kernel = kernel_jvm(lab)
+        assert str(kernel.pid) in notebook.output_text(0), "cell 0 should print the kernel JVM's pid"
+        timings = {}
+
+        if pool_in_cells:
+            notebook.run_cell(3, wait=60)
+            workers = worker_jvms(kernel)
+            assert len(workers) == 2, f"expected 2 worker JVMs under the kernel JVM, found {workers}"
+            notebook.run_cell(4)
+            time.sleep(2)
+            assert cpu_cores_used(workers, 1.0) > BUSY, "the sweep should keep the worker JVMs busy"
+            returned, quiet = interrupt_and_time(notebook, 4, workers)
+            notebook.screenshot("interrupt-pool-sweep")
+            assert returned <= INTERRUPT_RETURNS_WITHIN, \
+                f"the sweep cell gave the prompt back {returned:.1f} s after Interrupt Kernel"
+            assert quiet <= WORK_STOPS_WITHIN, \
+                f"worker JVMs kept burning CPU for more than {WORK_STOPS_WITHIN} s after Interrupt Kernel"
+            all_workers = worker_jvms(kernel)
+            assert seconds_until_quiet(all_workers, time.monotonic(), 10) < 10, \
+                "a worker JVM (perhaps a replacement) still burns CPU 10 s after the interrupt"
+            timings["pool sweep: prompt back"], timings["pool sweep: workers quiet"] = returned, quiet
+            notebook.run_cell(1, wait=30)
+            assert "still usable: 42" in notebook.output_text(1), "the notebook is unusable after the interrupt"
+
+        notebook.run_cell(2)
+        time.sleep(1.5)
+        assert cpu_cores_used([kernel], 1.0) > BUSY, "the loop should keep the kernel JVM busy"
+        returned, _ = interrupt_and_time(notebook, 2, [])
+        notebook.screenshot("interrupt-kernel-loop")
+        assert returned <= INTERRUPT_RETURNS_WITHIN, \
+            f"the loop cell gave the prompt back {returned:.1f} s after Interrupt Kernel"
+        timings["kernel loop: prompt back"] = returned
+        notebook.run_cell(1, wait=30)
+        assert "still usable: 42" in notebook.output_text(1), "the notebook is unusable after the interrupt"
+        kernel_loop_cores = cpu_cores_used([kernel], 2.0)
+
+        old = [kernel] + [p for p in kernel.children(recursive=True) if p.name() == "java"]
+        clicked = time.monotonic()
+        notebook.restart_and_clear()
+        _, alive = psutil.wait_procs(old, timeout=15)
+        assert not alive, f"JVMs outlived the kernel restart: {[(p.pid, p.cmdline()[-1]) for p in alive]}"
+        timings["restart: old JVMs gone"] = time.monotonic() - clicked
+        notebook.wait_for_kernel_ready(lab, 90)
+        notebook.run_cell(0, wait=60)
+        new_kernel = kernel_jvm(lab)
+        assert new_kernel.pid != kernel.pid and str(new_kernel.pid) in notebook.output_text(0), \
+            "after the restart cell 0 should run in a new kernel JVM"
+        notebook.screenshot("after-restart")
+    print("\ninterrupt and restart: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
+          + f"; {len(old) - 1} worker JVMs ended by the restart")
+    if not pool_in_cells:
+        print("the pool sweep was not checked: the kernel has no cell-class agent, so cell lambdas "
+              "cannot run in worker JVMs yet")
+    if kernel_loop_cores > QUIET:
+        pytest.xfail(f"JJava 1.0a8 interrupts a cell by Thread.interrupt(), which a CPU loop in the kernel "
+                     f"JVM never checks: the cell gave the prompt back, but the loop kept running on "
+                     f"{kernel_loop_cores:.2f} cores until the restart")
