@@ -49,7 +49,9 @@ def execute(path: Path, timeout_per_cell: int = 300, parameters: dict | None = N
     nb = nbformat.read(str(path), as_version=4)
     if parameters:
         _apply_parameters(nb, parameters)
-    client = NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=timeout_per_cell,
+    # coalesce_streams: the kernel sends printf output in pieces; keep one stream output per run of
+    # pieces, as JupyterLab shows it (the static site exports these outputs).
+    client = NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=timeout_per_cell, coalesce_streams=True,
                             allow_errors=True, resources={"metadata": {"path": str(path.parent)}})
     start = time.monotonic()
     try:
