@@ -1,0 +1,197 @@
+"""The homework loop: exercises in every notebook, student versions released, submissions graded.
+
+One grading run (module fixture) grades three submissions of every notebook through the real
+kernel with nbgrader: the instructor's version, the untouched student version, and the student
+version with only the first exercise's solution pasted in.
+"""
+import csv
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading import CODE_STUB
+
+ROOT = Path(__file__).resolve().parents[2]
+GRADING = ROOT / "tools" / "grading.py"
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+
+
+def nbgrader(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def exercises(nb) -> list:
+    """[(answer cell, [test cells])] in notebook order: each answer's tests follow it."""
+    found = []
+    for cell in nb.cells:
+        if nbgrader(cell).get("solution"):
+            found.append((cell, []))
+        elif nbgrader(cell).get("grade") and found:
+            found[-1][1].append(cell)
+    return found
+
+
+def run_grading(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(GRADING), *args], capture_output=True, text=True, timeout=1800)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_ends_with_graded_exercises_in_the_course_pattern(path):
+    nb = nbformat.read(str(path), as_version=4)
+    found = exercises(nb)
+    assert len(found) >= 2, f"{path.name}: expected at least 2 graded exercises (answer cell + test cell), found {len(found)}"
+    assert nbgrader(nb.cells[-1]).get("grade"), f"{path.name}: the notebook must end with its exercises' last test cell"
+    ids = [nbgrader(c)["grade_id"] for c in nb.cells if nbgrader(c)]
+    assert len(ids) == len(set(ids)), f"{path.name}: grade_ids must be unique, found {ids}"
+    for answer, tests in found:
+        name = nbgrader(answer)["grade_id"]
+        assert "// BEGIN SOLUTION" in answer.source and "// END SOLUTION" in answer.source, \
+            f"{path.name}, {name}: the solution must sit between // BEGIN SOLUTION and // END SOLUTION"
+        assert tests, f"{path.name}, {name}: an answer cell needs a graded test cell after it"
+        for test in tests:
+            meta = nbgrader(test)
+            assert meta.get("locked") and meta.get("points", 0) > 0, \
+                f"{path.name}, {meta['grade_id']}: test cells must be locked and worth points, found {meta}"
+            assert not re.search(r"^\s*assert\s", test.source, re.MULTILINE), \
+                f"{path.name}, {meta['grade_id']}: the kernel runs without -ea, so `assert` checks nothing; throw an AssertionError"
+            assert "expected" in test.source and "found" in test.source, \
+                f"{path.name}, {meta['grade_id']}: a failing check must say what was expected and what was found"
+    questions = [c for c in nb.cells if c.cell_type == "markdown" and nbgrader(c).get("grade_id", "").endswith("_question")]
+    assert len(questions) >= len(found) and all(nbgrader(q).get("locked") for q in questions), \
+        f"{path.name}: every exercise needs a locked markdown question cell (grade_id exN_question)"
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Releases every notebook, then grades three submissions of each in one run, plus one
+    submission of the first notebook whose answer ends the kernel JVM; returns (build, scores, run)."""
+    build = tmp_path_factory.mktemp("build")
+    result = run_grading("--build", str(build), "release")
+    assert result.returncode == 0, result.stderr
+    submissions = build / "submissions"
+    for who in ("instructor", "blank", "first_exercise_only", "exits_the_kernel"):
+        (submissions / who).mkdir(parents=True)
+    for path in NOTEBOOKS:
+        (submissions / "instructor" / path.name).write_bytes(path.read_bytes())
+        (submissions / "blank" / path.name).write_bytes((build / "release" / path.stem / path.name).read_bytes())
+        first_answer = exercises(nbformat.read(str(path), as_version=4))[0][0]
+        write_with_answer(build, path, first_answer.source, submissions / "first_exercise_only" / path.name)
+    write_with_answer(build, NOTEBOOKS[0], "System.exit(3);", submissions / "exits_the_kernel" / NOTEBOOKS[0].name)
+    run = run_grading("--build", str(build), "grade", str(submissions))
+    with (build / "grades" / "scores.csv").open() as f:
+        scores = list(csv.DictReader(f))
+    return build, scores, run
+
+
+def write_with_answer(build, path, source, target):
+    """The student version of `path` with its first answer cell's source replaced by `source`."""
+    student = nbformat.read(str(build / "release" / path.stem / path.name), as_version=4)
+    next(c for c in student.cells if nbgrader(c).get("solution")).source = source
+    nbformat.write(student, str(target))
+
+
+def scores_of(scores, student, path) -> dict:
+    return {r["exercise"]: (float(r["score"]), float(r["max_score"]))
+            for r in scores if r["student"] == student and r["assignment"] == path.stem}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_release_replaces_solutions_by_stubs_and_drops_hidden_tests_and_outputs(graded, path):
+    build, _, _ = graded
+    student = nbformat.read(str(build / "release" / path.stem / path.name), as_version=4)
+    text = "\n".join(c.source for c in student.cells)
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text, f"{path.name}: the student version leaks solutions"
+    assert not [c for c in student.cells if c.cell_type == "code" and (c.outputs or c.execution_count)], \
+        f"{path.name}: the student version holds outputs"
+    answers = [c for c in student.cells if nbgrader(c).get("solution")]
+    assert answers and all(CODE_STUB in c.source for c in answers), f"{path.name}: answer cells must hold the stub"
+    locked = [c for c in student.cells if nbgrader(c).get("grade") or c.cell_type == "markdown"]
+    assert all(c.metadata.get("editable") is False for c in locked), f"{path.name}: prose and test cells must be locked"
+    assert student.metadata["kernelspec"]["name"] == "ipc-course"
+
+
+def test_release_packs_the_repository_for_students_without_any_solution(graded):
+    import tarfile
+    build, _, _ = graded
+    with tarfile.open(build / "release" / "ipc-course-student.tar.gz") as archive:
+        names = archive.getnames()
+        assert "ipc-course/course" in names and "ipc-course/README.md" in names, names[:10]
+        for path in NOTEBOOKS:
+            member = f"ipc-course/notebooks/{path.name}"
+            text = archive.extractfile(member).read().decode()
+            assert text == (build / "release" / path.stem / path.name).read_text(), f"{member} is not the student version"
+        leaks = [n for n in names if n.endswith(".ipynb") and b"BEGIN SOLUTION" in archive.extractfile(n).read()]
+        assert not leaks, f"the student archive holds solutions in {leaks}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_instructor_version_grades_at_full_marks(graded, path):
+    _, scores, _ = graded
+    mine = scores_of(scores, "instructor", path)
+    assert mine, f"{path.name}: no scores for the instructor's version"
+    short = {ex: s for ex, s in mine.items() if s[0] != s[1]}
+    assert not short, f"{path.name}: expected full marks for the instructor's version, found (score, max) {short}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_student_version_runs_to_the_end_and_scores_zero(graded, path):
+    build, scores, _ = graded
+    mine = scores_of(scores, "blank", path)
+    assert mine and all(score == 0 for score, _ in mine.values()), f"{path.name}: expected 0 on every exercise, found {mine}"
+    nb = nbformat.read(str(build / "nbgrader" / "autograded" / "blank" / path.stem / path.name), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code), f"{path.name}: the kernel stopped before the last cell"
+    for index, cell in enumerate(nb.cells, 1):
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        if not nbgrader(cell):
+            assert not errors, f"{path.name}, cell {index}: a lecture cell failed in the student version: {errors[0].evalue}"
+        elif nbgrader(cell).get("grade"):
+            assert errors and "expected" in errors[0].evalue and "found" in errors[0].evalue, \
+                f"{path.name}, {nbgrader(cell)['grade_id']}: a failing test must say what it expected and found, " \
+                f"found {[e.evalue for e in errors]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_one_correct_exercise_scores_exactly_its_points(graded, path):
+    _, scores, _ = graded
+    answer, tests = exercises(nbformat.read(str(path), as_version=4))[0]
+    solved = {nbgrader(t)["grade_id"] for t in tests}
+    expected = {ex: (mx if ex in solved else 0.0) for ex, (_, mx) in scores_of(scores, "instructor", path).items()}
+    found = {ex: s for ex, (s, _) in scores_of(scores, "first_exercise_only", path).items()}
+    assert found == expected, f"{path.name}: with only {nbgrader(answer)['grade_id']} solved, expected {expected}, found {found}"
+
+
+def test_grading_writes_html_feedback_per_student(graded):
+    build, scores, _ = graded
+    for row in scores:
+        page = build / "grades" / "feedback" / row["student"] / (row["assignment"] + ".html")
+        assert page.exists() and "<html" in page.read_text()[:2000].lower(), f"no feedback page {page}"
+
+
+def test_a_submission_that_ends_the_kernel_is_reported_and_the_others_are_still_graded(graded):
+    build, scores, run = graded
+    assert run.returncode == 1, f"expected exit status 1 for the broken submission, found {run.returncode}:\n{run.stderr}"
+    report = [line for line in run.stderr.splitlines() if line.startswith("course:")]
+    assert any("exits_the_kernel" in line and "Kernel died" in line for line in report), run.stderr
+    assert "1 submission(s) could not be graded" in report[-1] and "exits_the_kernel" in report[-1], report
+    assert not [r for r in scores if r["student"] == "exits_the_kernel"], "a submission that was not graded must have no scores"
+    assert {r["student"] for r in scores} == {"instructor", "blank", "first_exercise_only"}, scores
+
+
+def test_a_submission_with_an_unknown_name_stops_with_one_clear_line(tmp_path):
+    (tmp_path / "subs" / "alice").mkdir(parents=True)
+    (tmp_path / "subs" / "alice" / "homework.ipynb").write_text("{}")
+    result = run_grading("--build", str(tmp_path / "build"), "grade", str(tmp_path / "subs"))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "homework.ipynb" in lines[0] and "released file name" in lines[0], result.stderr
+    assert not (tmp_path / "build").exists(), "a rejected grading run must leave nothing behind"
+
+
+def test_course_help_lists_release_and_grade():
+    result = subprocess.run([str(ROOT / "course"), "help"], capture_output=True, text=True, check=True)
+    assert "./course release" in result.stdout and "./course grade" in result.stdout, result.stdout
