@@ -5,6 +5,7 @@ Everything read back comes from the rendered page (prompts, outputs, the kernel 
 from the server's API, so a test sees what a student sees.
 """
 import json
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,9 +71,14 @@ class NotebookPage:
         self.screenshots = screenshots
 
     @classmethod
-    def open(cls, context, lab, name: str, screenshots: Path, timeout: float = 90) -> "NotebookPage":
-        page = context.pages[0] if context.pages else context.new_page()
-        page.goto(lab.url(f"lab/tree/{name}"))
+    def open(cls, page: Page, lab, name: str, screenshots: Path, timeout: float = 90) -> "NotebookPage":
+        """Opens notebook `name` (a path under JupyterLab's root) in `page`; waits for its kernel.
+
+        Each notebook gets a workspace of its own, so that tabs a previous test left in the
+        default workspace are not restored (a restored notebook would start a kernel of its own).
+        """
+        workspace = re.sub(r"[^A-Za-z0-9-]", "-", Path(name).stem)
+        page.goto(lab.url(f"lab/workspaces/{workspace}/tree/{name}"))
         page.wait_for_selector(CODE_CELL, timeout=timeout * 1000)
         notebook = cls(page, screenshots)
         notebook.wait_for_kernel_ready(lab, timeout)
@@ -156,6 +162,12 @@ class NotebookPage:
 
     def interrupt(self) -> None:
         self.menu("Kernel", "Interrupt Kernel")
+
+    def close_and_shut_down(self) -> None:
+        """File > Close and Shut Down Notebook…, confirmed; waits until the notebook's tab is gone."""
+        self.menu("File", "Close and Shut Down Notebook…")
+        self.page.locator(".jp-Dialog button.jp-mod-accept").click()
+        self.page.wait_for_selector(PANEL, state="detached", timeout=30_000)
 
     def restart_and_clear(self) -> None:
         """Kernel > Restart Kernel and Clear Outputs of All Cells…, confirmed in the dialog."""

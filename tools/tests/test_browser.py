@@ -1,9 +1,10 @@
 """In a real browser: JupyterLab opened, run and read the way a student does it.
 
-Each test starts JupyterLab the way `./course open` does (a free port, a token) on a temporary copy
-of notebooks/, drives Debian's headless Chromium through the menus and the editor, reads the
-rendered page, saves screenshots to build/screenshots/, shuts everything down and checks that no
-process it started (JupyterLab, kernel JVMs, worker JVMs, Chromium) is left behind.
+The module starts one JupyterLab the way `./course open` does (a free port, a token) on a temporary
+copy of notebooks/ and one headless Chromium (Debian's). Each test opens its notebook in a new tab,
+drives it through the menus and the editor, reads the rendered page, saves screenshots to
+build/screenshots/, and closes it with File > Close and Shut Down Notebook, checking its kernel JVM
+is gone. At the end JupyterLab and Chromium are shut down and nothing they started may remain.
 """
 import json
 import os
@@ -43,33 +44,47 @@ LECTURES = {
 RUN_ALL_TIMEOUT = 240  # seconds; notebook 00 takes well under a minute on two busy cores
 
 
-@contextmanager
-def course_in_browser(tmp_path: Path, notebooks: dict = None):
-    """JupyterLab on a copy of notebooks/ (plus `notebooks`, name -> nbformat node) and Chromium.
-
-    Yields (lab, browser context). On exit both are shut down, and the test fails if anything
-    JupyterLab, its kernels or Chromium started is still running.
-    """
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """One JupyterLab and one Chromium for this module's tests: JupyterLab on a temporary copy of
+    notebooks/ plus the scratch notebook. At the end both are shut down, and the module fails
+    (an error at teardown) if anything JupyterLab, its kernels or Chromium started still runs."""
+    tmp_path = tmp_path_factory.mktemp("browser")
     copy = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    for name, nb in (notebooks or {}).items():
-        nbformat.write(nb, str(copy / name))
+    nbformat.write(scratch_notebook(), str(copy / SCRATCH))
     state = tmp_path / "jupyter"
     write_lab_settings(state / "user-settings")
-    seen = []
     with running_lab(copy, state) as lab:
         with chromium(tmp_path / "chromium") as browser:
-            try:
-                yield lab, browser
-            except BaseException:
-                for i, page in enumerate(browser.pages):
-                    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(SCREENSHOTS / f"failure-{tmp_path.name}-{i}.png"))
-                raise
+            yield lab, browser
         seen = psutil.Process(lab.process.pid).children(recursive=True)
         survivors = stop(lab)
     assert not survivors, f"processes outlived JupyterLab's shutdown (killed now): {survivors}"
     assert_nothing_left(tmp_path, seen)
+
+
+@contextmanager
+def notebook_in_browser(course, name: str):
+    """Opens notebook `name` in a new browser tab; at the end closes it with File > Close and Shut
+    Down Notebook and checks that its kernel JVM (and whatever it started) is gone."""
+    lab, browser = course
+    page = browser.new_page()
+    try:
+        notebook = NotebookPage.open(page, lab, name, SCREENSHOTS)
+        try:
+            yield notebook
+        except BaseException:
+            notebook.screenshot(f"failure-{Path(name).stem}")
+            raise
+        finally:
+            kernel = kernel_jvm(lab)
+            processes = [kernel] + kernel.children(recursive=True)
+            notebook.close_and_shut_down()
+        _, alive = psutil.wait_procs(processes, timeout=15)
+        assert not alive, f"{name}: processes outlived Close and Shut Down Notebook: {[p.pid for p in alive]}"
+    finally:
+        page.close()
 
 
 def assert_nothing_left(tmp_path: Path, seen: list) -> None:
@@ -127,14 +142,13 @@ def screenshot_name(notebook: str, step: str) -> str:
 
 
 @pytest.mark.parametrize("name", sorted(LECTURES), ids=lambda n: n[:2])
-def test_a_student_runs_the_lecture_changes_a_parameter_and_sees_new_output(name, tmp_path):
+def test_a_student_runs_the_lecture_changes_a_parameter_and_sees_new_output(name, course):
     lecture = LECTURES[name]
     source_nb = nbformat.read(str(ROOT / "notebooks" / name), as_version=4)
     code_cells = [c for c in source_nb.cells if c.cell_type == "code"]
     timings = {}
-    with course_in_browser(tmp_path) as (lab, browser):
-        start = time.monotonic()
-        notebook = NotebookPage.open(browser, lab, name, SCREENSHOTS)
+    start = time.monotonic()
+    with notebook_in_browser(course, name) as notebook:
         timings["open and start the kernel"] = time.monotonic() - start
         assert notebook.code_cell_count() == len(code_cells), \
             f"{name}: the page shows {notebook.code_cell_count()} code cells, the notebook has {len(code_cells)}"
@@ -223,10 +237,10 @@ def interrupt_and_time(notebook: NotebookPage, cell: int, busy: list) -> tuple:
     return returned, seconds_until_quiet(busy, clicked, WORK_STOPS_WITHIN)
 
 
-def test_interrupt_stops_the_work_and_restart_leaves_no_jvm_behind(tmp_path):
+def test_interrupt_stops_the_work_and_restart_leaves_no_jvm_behind(course):
+    lab, _ = course
     pool_in_cells = kernel_has_cell_class_agent()
-    with course_in_browser(tmp_path, {SCRATCH: scratch_notebook()}) as (lab, browser):
-        notebook = NotebookPage.open(browser, lab, SCRATCH, SCREENSHOTS)
+    with notebook_in_browser(course, SCRATCH) as notebook:
         notebook.run_cell(0, wait=60)
         kernel = kernel_jvm(lab)
         assert str(kernel.pid) in notebook.output_text(0), "cell 0 should print the kernel JVM's pid"
