@@ -5,6 +5,7 @@ Everything read back comes from the rendered page (prompts, outputs, the kernel 
 from the server's API, so a test sees what a student sees.
 """
 import json
+import os
 import re
 import time
 from contextlib import contextmanager
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))  # as in ./course
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
