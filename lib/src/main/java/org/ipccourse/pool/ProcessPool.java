@@ -307,7 +307,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
                 } catch (ExecutionException e) {
                     last = e;
                 }
-                if (System.nanoTime() > deadline) {
+                if (deadline - System.nanoTime() <= 0) {
                     throw new TimeoutException("no task of invokeAny completed successfully in time");
                 }
             }
@@ -392,6 +392,12 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The pool's state, queue length and workers, for diagnostics. */
+    @Override
+    public String toString() {
+        return "ProcessPool[" + scheduler + "]";
     }
 
     private int defaultChunkSize(int n) {

@@ -152,6 +152,15 @@ final class Scheduler {
     }
 
     private void dispatch() {
+        if (!queue.isEmpty() && (state == State.STOPPED || state == State.TERMINATED || broken != null)) {
+            List<TaskFuture<?>> dropped = new ArrayList<>(queue);
+            queue.clear();
+            try {
+                timer.execute(() -> dropped.forEach(f -> f.cancel(false))); // not under this lock
+            } catch (RejectedExecutionException e) {
+                dropped.forEach(f -> f.cancel(false));
+            }
+        }
         while (!queue.isEmpty()) {
             WorkerHandle best = null;
             for (WorkerHandle w : workers) {
@@ -161,7 +170,7 @@ final class Scheduler {
                 }
             }
             if (best == null) {
-                return;
+                break;
             }
             TaskFuture<?> f = queue.poll();
             if (f.isDone()) {
@@ -180,7 +189,62 @@ final class Scheduler {
                 best.process.destroyForcibly(); // its exit fails or requeues what it holds
             }
         }
+        if (queue.isEmpty()) {
+            takeBackForIdleWorkers();
+        }
         maybeTerminate();
+    }
+
+    /**
+     * An idle worker while another holds a task behind its running one: ask for that task back
+     * (it comes back as SKIPPED unless it has started), so that no task waits behind a long one.
+     */
+    private void takeBackForIdleWorkers() {
+        int idle = 0;
+        for (WorkerHandle w : workers) {
+            if (w.ready && !w.retiring && !w.exited && w.inFlight.isEmpty()) {
+                idle++;
+            }
+        }
+        for (WorkerHandle w : workers) {
+            if (idle == 0) {
+                return;
+            }
+            if (w.inFlight.size() < 2 || w.exited) {
+                continue;
+            }
+            TaskFuture<?> waiting = w.inFlight.peekLast();
+            if (!waiting.takeBackAsked) {
+                waiting.takeBackAsked = true;
+                idle--;
+                try {
+                    w.send(MessageType.CANCEL, waiting.id, new byte[] {0});
+                } catch (IOException e) {
+                    // the worker is dying; its exit requeues the task
+                }
+            }
+        }
+    }
+
+    void skipped(WorkerHandle w, long id) {
+        synchronized (this) {
+            for (var it = w.inFlight.iterator(); it.hasNext(); ) {
+                TaskFuture<?> f = it.next();
+                if (f.id == id) {
+                    it.remove();
+                    f.worker = null;
+                    if (!f.isDone()) {
+                        f.takeBackAsked = false;
+                        queue.addFirst(f);
+                    }
+                    break;
+                }
+            }
+            if (w.retiring && w.inFlight.isEmpty()) {
+                w.closeInput();
+            }
+            dispatch();
+        }
     }
 
     void ready(WorkerHandle w) {
@@ -226,6 +290,18 @@ final class Scheduler {
                     break;
                 }
             }
+        }
+        List<ClassLoader> resultLoaders = f != null ? f.loaders : List.of(creatorLoader);
+        Throwable thrown = failure ? decodeThrowable(payload, resultLoaders) : null;
+        synchronized (this) {
+            if (thrown instanceof OutOfMemoryError && !w.retiring) {
+                // the worker halts after reporting this; whatever it holds has not started
+                w.retiring = true;
+                w.expectExit = true;
+                if (state == State.RUNNING || !queue.isEmpty()) {
+                    startWorker();
+                }
+            }
             if (w.retiring && w.inFlight.isEmpty()) {
                 w.closeInput();
             }
@@ -235,7 +311,7 @@ final class Scheduler {
             return;
         }
         if (failure) {
-            f.completeExceptionally(decodeThrowable(payload, f.loaders));
+            f.completeExceptionally(thrown);
         } else {
             try {
                 complete(f, codec.deserialize(payload, f.loaders));
@@ -332,7 +408,7 @@ final class Scheduler {
         boolean duringStartup;
         synchronized (this) {
             workers.remove(w);
-            running = w.inFlight.poll();
+            running = w.expectExit ? null : w.inFlight.poll();
             for (var it = w.inFlight.descendingIterator(); it.hasNext(); ) {
                 TaskFuture<?> waiting = it.next();
                 waiting.worker = null;
@@ -432,6 +508,16 @@ final class Scheduler {
             }
         }
         return pids;
+    }
+
+    @Override
+    public synchronized String toString() {
+        StringBuilder s = new StringBuilder(describeState()).append(", queued ").append(queue.size());
+        for (WorkerHandle w : workers) {
+            s.append(", ").append(w).append(w.ready ? "" : " starting").append(w.retiring ? " retiring" : "")
+                    .append(" holding ").append(w.inFlight.size());
+        }
+        return s.toString();
     }
 
     int workerCount() {

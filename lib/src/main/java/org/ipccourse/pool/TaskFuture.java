@@ -18,6 +18,7 @@ final class TaskFuture<T> extends CompletableFuture<T> {
     final List<ClassLoader> loaders;
     private final Scheduler scheduler;
     WorkerHandle worker; // guarded by the scheduler
+    boolean takeBackAsked; // guarded by the scheduler
 
     TaskFuture(Scheduler scheduler, long id, byte[] payload, List<ClassLoader> loaders) {
         this.scheduler = scheduler;

@@ -37,6 +37,8 @@ final class WorkerHandle {
     int sent;
     boolean ready;
     boolean retiring;
+    /** The worker announced it will exit (it reported an OutOfMemoryError): nothing it holds has started. */
+    boolean expectExit;
     boolean exited;
 
     WorkerHandle(int number, List<String> command, Scheduler scheduler) throws IOException {
@@ -98,6 +100,7 @@ final class WorkerHandle {
                 switch (f.type()) {
                     case RESULT -> scheduler.answered(this, f.id(), f.payload(), false);
                     case FAILURE -> scheduler.answered(this, f.id(), f.payload(), true);
+                    case SKIPPED -> scheduler.skipped(this, f.id());
                     case OUTPUT -> print(f.id() == 2 ? System.err : System.out, f.payload());
                     case CLASS_REQUEST -> scheduler.serveClass(this, f.id(), f.payload());
                     case READY -> scheduler.ready(this);

@@ -9,11 +9,10 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.PrintStream;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.Set;
 import org.ipccourse.wire.Frame;
 import org.ipccourse.wire.FrameDecoder;
@@ -23,8 +22,11 @@ import org.ipccourse.wire.ObjectCodec;
 import org.ipccourse.wire.Payloads;
 
 /**
- * The main class of a worker JVM. The main thread reads frames from standard input and halts the
- * JVM at end of file; a task thread runs the initializer and then the tasks, one at a time.
+ * The main class of a worker JVM. Two threads take turns: one holds the reader role and reads
+ * frames from standard input (halting the JVM at end of file); when it reads a task and no task is
+ * running, it hands the reader role to the other thread and runs the task itself. So a task starts
+ * on the thread that read it, with no hand-off on the way, while the other thread keeps watching
+ * standard input for cancellation, class bytes and end of file. Tasks run one at a time, in order.
  */
 final class WorkerMain {
     /** Exit status of a worker that retires itself after an OutOfMemoryError. */
@@ -33,11 +35,14 @@ final class WorkerMain {
     private final FrameEncoder encoder;
     private final FrameDecoder decoder;
     private final RemoteClassLoader loader;
-    private final BlockingQueue<Frame> work = new LinkedBlockingQueue<>();
-    private final Set<Long> skipped = ConcurrentHashMap.newKeySet();
-    private final Object runningLock = new Object();
+    private final ReentrantLock readerRole = new ReentrantLock();
+    private final Object state = new Object();
+    // guarded by state
+    private final ArrayDeque<Frame> pending = new ArrayDeque<>();
+    private final Set<Long> skipped = new HashSet<>();
+    private boolean busy;
     private long running = -1;
-    private Thread taskThread;
+    private Thread runningThread;
     private volatile ObjectCodec codec = new ObjectCodec("");
 
     private WorkerMain(FrameEncoder encoder, FrameDecoder decoder) {
@@ -56,17 +61,52 @@ final class WorkerMain {
             e.printStackTrace(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
             Runtime.getRuntime().halt(70);
         });
-        new WorkerMain(encoder, decoder).run();
+        WorkerMain worker = new WorkerMain(encoder, decoder);
+        Thread second = new Thread(worker::loop, "ipc-pool-worker-2");
+        second.setContextClassLoader(worker.loader);
+        second.setDaemon(true);
+        second.start();
+        Thread.currentThread().setContextClassLoader(worker.loader);
+        worker.loop();
     }
 
-    private void run() {
-        taskThread = new Thread(this::runTasks, "ipc-pool-task");
-        taskThread.setContextClassLoader(loader);
-        taskThread.start();
+    private void loop() {
+        while (true) {
+            Frame work;
+            readerRole.lock();
+            try {
+                work = readUntilWork();
+            } finally {
+                readerRole.unlock(); // the other thread takes over reading while this one works
+            }
+            while (work != null) {
+                if (work.type() == MessageType.INIT) {
+                    initialize(work);
+                } else {
+                    runTask(work.id(), work.payload());
+                }
+                synchronized (state) {
+                    work = pending.poll();
+                    busy = work != null;
+                }
+            }
+        }
+    }
+
+    /** Reads and handles frames until one is a task (or INIT) that this thread should run now. */
+    private Frame readUntilWork() {
         try {
             for (Frame f; (f = decoder.read()) != null; ) {
                 switch (f.type()) {
-                    case INIT, TASK -> work.add(f);
+                    case INIT, TASK -> {
+                        synchronized (state) {
+                            if (!busy) {
+                                busy = true;
+                                return f;
+                            }
+                            pending.add(f);
+                        }
+                    }
                     case CANCEL -> cancel(f.id(), f.payload().length > 0 && f.payload()[0] == 1);
                     case CLASS_BYTES -> loader.answer(f.id(), Payloads.decodeClassBytes(f.payload()));
                     default -> throw new IOException("unexpected " + f.type() + " frame from the owner");
@@ -77,32 +117,19 @@ final class WorkerMain {
             Runtime.getRuntime().halt(2);
         }
         Runtime.getRuntime().halt(0); // end of file: the owner is gone or closing the pool
+        return null;
     }
 
     private void cancel(long id, boolean interrupt) {
-        synchronized (runningLock) {
+        synchronized (state) {
             if (running == id) {
                 if (interrupt) {
-                    taskThread.interrupt();
+                    runningThread.interrupt();
                 }
+            } else if (pending.removeIf(f -> f.type() == MessageType.TASK && f.id() == id)) {
+                send(MessageType.SKIPPED, id, new byte[0]); // answered now, not after the running task
             } else {
-                skipped.add(id);
-            }
-        }
-    }
-
-    private void runTasks() {
-        while (true) {
-            Frame f;
-            try {
-                f = work.take();
-            } catch (InterruptedException e) {
-                continue; // a late cancel; the interrupt is meant for a task that has finished
-            }
-            if (f.type() == MessageType.INIT) {
-                initialize(f);
-            } else {
-                runTask(f.id(), f.payload());
+                skipped.add(id); // read but not started yet, or already answered
             }
         }
     }
@@ -128,12 +155,13 @@ final class WorkerMain {
     }
 
     private void runTask(long id, byte[] payload) {
-        synchronized (runningLock) {
+        synchronized (state) {
             if (skipped.remove(id)) {
-                send(MessageType.FAILURE, id, serializeThrowable(new CancellationException("task " + id + " was cancelled")));
+                send(MessageType.SKIPPED, id, new byte[0]);
                 return;
             }
             running = id;
+            runningThread = Thread.currentThread();
         }
         boolean oom = false;
         MessageType type;
@@ -148,8 +176,9 @@ final class WorkerMain {
             type = MessageType.FAILURE;
             answer = serializeThrowable(t);
         } finally {
-            synchronized (runningLock) {
+            synchronized (state) {
                 running = -1;
+                runningThread = null;
                 Thread.interrupted();
             }
         }

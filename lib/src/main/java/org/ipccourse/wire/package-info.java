@@ -36,8 +36,11 @@
  *   <tr><td>FAILURE</td><td>worker</td><td>task id</td><td>the serialized throwable the task threw
  *       (or a stand-in carrying its class name, message and stack frames when it cannot be
  *       serialized)</td></tr>
- *   <tr><td>CANCEL</td><td>owner</td><td>task id</td><td>one byte, 1 = interrupt if running; a task
- *       not yet started is skipped and answered with a FAILURE holding a CancellationException</td></tr>
+ *   <tr><td>CANCEL</td><td>owner</td><td>task id</td><td>one byte: 1 = interrupt the task if it is
+ *       running, 0 = do not; either way a task not yet started is skipped and answered with
+ *       SKIPPED. The owner also uses 0 to take back a queued task for an idle worker.</td></tr>
+ *   <tr><td>SKIPPED</td><td>worker</td><td>task id</td><td>empty: the task was cancelled before it
+ *       started; the owner runs it elsewhere unless its future is cancelled</td></tr>
  *   <tr><td>CLASS_REQUEST</td><td>worker</td><td>request id</td><td>UTF binary class name the worker
  *       could not find on its class path while deserializing</td></tr>
  *   <tr><td>CLASS_BYTES</td><td>owner</td><td>request id</td><td>UTF class name, boolean found,
@@ -45,7 +48,7 @@
  *   <tr><td>OUTPUT</td><td>worker</td><td>1 = System.out, 2 = System.err</td><td>bytes the task
  *       printed; the owner writes them to its own System.out or System.err</td></tr>
  * </table>
- * Every TASK is answered by exactly one RESULT or FAILURE, unless the worker dies first. A worker
+ * Every TASK is answered by exactly one RESULT, FAILURE or SKIPPED, unless the worker dies first. A worker
  * flushes its output streams before it sends a task's answer, so printed text precedes the answer.
  *
  * <h2>End of stream</h2>

@@ -1,0 +1,134 @@
+package org.ipccourse.bench;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.ipccourse.pool.ProcessPool;
+
+/**
+ * Measures the Java figures in one JVM (run pinned or not by {@link PoolBenchmark}) and prints
+ * one line per figure: name, median, min, max in microseconds, tab-separated, as the Python
+ * reference script does.
+ */
+public final class JavaCosts {
+    private JavaCosts() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int calls = Integer.parseInt(args[0]);
+        int tasks = Integer.parseInt(args[1]);
+        int reps = Integer.parseInt(args[2]);
+        int workers = Integer.parseInt(args[3]);
+
+        Process echo = new ProcessBuilder(javaCommand(), "-Xshare:auto", "-XX:+UseSerialGC", "-cp",
+                System.getProperty("java.class.path"), PipeEcho.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        DataOutputStream toEcho = new DataOutputStream(new BufferedOutputStream(echo.getOutputStream()));
+        DataInputStream fromEcho = new DataInputStream(new BufferedInputStream(echo.getInputStream()));
+        LongSupplier pingPong = () -> {
+            try {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < calls; i++) {
+                    toEcho.writeLong(i);
+                    toEcho.flush();
+                    fromEcho.readLong();
+                }
+                return (System.nanoTime() - t0) / calls;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        report("java.pipe_roundtrip", pingPong, reps);
+        report("java.pipe_streamed", () -> streamed(toEcho, fromEcho, tasks), reps);
+        echo.getOutputStream().close();
+        echo.waitFor();
+
+        try (ProcessPool pool = ProcessPool.newProcessPool(workers)) {
+            report("java.pool_roundtrip", () -> {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < calls; i++) {
+                    int n = i;
+                    pool.submit(() -> n).join();
+                }
+                return (System.nanoTime() - t0) / calls;
+            }, reps);
+            List<Integer> inputs = IntStream.range(0, tasks).boxed().collect(Collectors.toList());
+            report("java.map_chunk1", () -> {
+                long t0 = System.nanoTime();
+                pool.map(x -> x, inputs, 1);
+                return (System.nanoTime() - t0) / tasks;
+            }, reps);
+            report("java.map_default", () -> {
+                long t0 = System.nanoTime();
+                pool.map(x -> x, inputs);
+                return (System.nanoTime() - t0) / tasks;
+            }, reps);
+        }
+
+        List<Double> startups = new ArrayList<>();
+        for (int r = 0; r < reps; r++) {
+            long t0 = System.nanoTime();
+            ProcessPool pool = ProcessPool.newProcessPool(workers);
+            startups.add((System.nanoTime() - t0) / 1000.0);
+            pool.close();
+        }
+        print("java.startup", startups);
+    }
+
+    private static long streamed(DataOutputStream out, DataInputStream in, int messages) {
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 0; i < messages; i++) {
+                    out.writeLong(i);
+                }
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        long t0 = System.nanoTime();
+        writer.start();
+        try {
+            for (int i = 0; i < messages; i++) {
+                in.readLong();
+            }
+            writer.join();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        return (System.nanoTime() - t0) / messages;
+    }
+
+    /** One warm-up repetition, then {@code reps} measured ones; the supplier returns nanoseconds. */
+    private static void report(String name, LongSupplier nanos, int reps) {
+        nanos.getAsLong();
+        List<Double> samples = new ArrayList<>();
+        for (int r = 0; r < reps; r++) {
+            samples.add(nanos.getAsLong() / 1000.0);
+        }
+        print(name, samples);
+    }
+
+    private static void print(String name, List<Double> micros) {
+        List<Double> sorted = new ArrayList<>(micros);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        System.out.printf("%s\t%.3f\t%.3f\t%.3f%n", name, median, sorted.get(0), sorted.get(n - 1));
+        System.out.flush();
+    }
+
+    static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+    }
+}

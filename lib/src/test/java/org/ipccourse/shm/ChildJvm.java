@@ -1,0 +1,82 @@
+package org.ipccourse.shm;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/** A second JVM for the tests: receives serialized handles as arguments, as a worker would. */
+public final class ChildJvm {
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "create" -> {
+                SharedSegment s = SharedSegment.create(Integer.parseInt(args[1]));
+                System.out.println(s.ref().path());
+                System.out.flush();
+                System.in.read(); // stay alive until the test kills us or closes stdin
+            }
+            case "count" -> {
+                SharedCounter c = (SharedCounter) decode(args[1]);
+                int n = Integer.parseInt(args[2]);
+                c.get(); // map before the start signal
+                awaitStart();
+                for (int i = 0; i < n; i++) {
+                    switch (args[3]) {
+                        case "plain" -> c.incrementPlain();
+                        case "atomic" -> c.incrementAtomic();
+                        default -> c.incrementLocked();
+                    }
+                }
+            }
+            case "owner" -> {
+                OwnerCounter c = (OwnerCounter) decode(args[1]);
+                awaitStart();
+                for (int i = 0, n = Integer.parseInt(args[2]); i < n; i++) {
+                    c.increment();
+                }
+            }
+            case "read" -> {
+                SharedSegment s = SharedSegment.attach((SharedSegment.Ref) decode(args[1]));
+                System.out.println(s.buffer().getLong(0));
+            }
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    /** Says ready, then waits for the test's go, so that both children run at the same time. */
+    private static void awaitStart() throws IOException {
+        System.out.println("ready");
+        System.out.flush();
+        System.in.read();
+    }
+
+    static String encode(Serializable handle) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(handle);
+        }
+        return Base64.getEncoder().encodeToString(bytes.toByteArray());
+    }
+
+    static Object decode(String text) throws Exception {
+        try (ObjectInputStream in = new ObjectInputStream(
+                new ByteArrayInputStream(Base64.getDecoder().decode(text)))) {
+            return in.readObject();
+        }
+    }
+
+    static Process start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "-cp", System.getProperty("java.class.path"), ChildJvm.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+}
