@@ -52,6 +52,8 @@ def course(tmp_path_factory):
     notebooks/ plus the scratch notebook. At the end both are shut down, and the module fails
     (an error at teardown) if anything JupyterLab, its kernels or Chromium started still runs."""
     tmp_path = tmp_path_factory.mktemp("browser")
+    for stale in SCREENSHOTS.glob("failure-*.png"):  # from an earlier failing run
+        stale.unlink()
     copy = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     nbformat.write(scratch_notebook(), str(copy / SCRATCH))
