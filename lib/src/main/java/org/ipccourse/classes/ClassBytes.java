@@ -7,11 +7,18 @@ import java.util.Optional;
 
 /**
  * Finds the bytecode of a class the owner JVM has loaded, so that a worker JVM can define the same
- * class. The pool calls this when a worker asks for a class it cannot find on its own classpath.
+ * class. The pool calls {@link #find} when a worker asks for a class it cannot find on its own
+ * class path, with the class loader of the task that needs it.
  *
- * <p>This first version asks the class loader for the class file as a resource, which works for
- * classes loaded from jars and directories. Classes defined from bytes in memory (notebook cells)
- * are not served as resources; a later version adds a source for those.
+ * <pre>{@code
+ * Optional<byte[]> bytes = ClassBytes.find("REPL.$JShell$14", task.getClass().getClassLoader());
+ * }</pre>
+ *
+ * <p>Two sources, in this order: the class files recorded by {@link CellClassAgent} for classes
+ * defined from memory (notebook cells; present when the JVM runs with
+ * {@code -javaagent:ipc-course-lib.jar}), then the loader's resources, which cover classes loaded
+ * from jars and directories. Costs: a map look-up per loader in the parent chain, or a resource
+ * read.
  */
 public final class ClassBytes {
     private ClassBytes() {
@@ -22,10 +29,16 @@ public final class ClassBytes {
      *
      * @param binaryName a binary class name such as {@code com.example.Outer$Inner}
      * @param loader the loader to ask, or {@code null} for the system class loader
-     * @return the bytes, or empty when the loader cannot produce them
+     * @return the bytes, or empty when neither the agent nor the loader can produce them
      */
     public static Optional<byte[]> find(String binaryName, ClassLoader loader) {
         ClassLoader source = loader != null ? loader : ClassLoader.getSystemClassLoader();
+        for (ClassLoader l = source; l != null; l = l.getParent()) {
+            byte[] recorded = DefinedClasses.get(l, binaryName);
+            if (recorded != null) {
+                return Optional.of(recorded.clone());
+            }
+        }
         String resource = binaryName.replace('.', '/') + ".class";
         try (InputStream in = source.getResourceAsStream(resource)) {
             return in == null ? Optional.empty() : Optional.of(in.readAllBytes());

@@ -50,7 +50,10 @@ public final class LiveDisplay implements AutoCloseable {
         }
         DisplayData data = kernel.getRenderer().render(initial);
         String id = UUID.randomUUID().toString();
-        data.setDisplayId(id);
+        // what setDisplayId does, without calling it: it returns void in the jjava API we compile
+        // against (1.0-a6) and DisplayData in the kernel we run (1.0a8), so a direct call is a
+        // NoSuchMethodError in the notebook
+        data.putTransientData("display_id", id);
         kernel.display(data);
         LiveDisplay display = new LiveDisplay(kernel, id);
         display.lastSentNanos = System.nanoTime();

@@ -1,0 +1,81 @@
+package org.ipccourse.classes;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
+
+/**
+ * The java agent of the lib jar: it keeps a copy of every class file that a class loader defines
+ * from memory rather than from a jar or directory, so that {@link ClassBytes#find} can hand it to
+ * worker JVMs. Notebook cells are compiled to such classes ({@code REPL.$JShell$14}); without the
+ * agent the kernel's cell loader gives no way to read them back. The agent changes no class and
+ * prints nothing.
+ *
+ * <pre>{@code
+ * java -javaagent:ipc-course-lib.jar -cp jjava.jar:ipc-course-lib.jar:... org.dflib.jjava.distro.JJava
+ * }</pre>
+ *
+ * <p>Costs: one call per class definition in the JVM, which returns at once for classes with a
+ * location (jars, directories) and JDK-generated classes; for cell classes, a copy of the class
+ * file (a few kilobytes per cell), kept while its class loader is alive.
+ *
+ * <p>The agent and {@link ClassBytes} must share one registry: they do when the lib jar given to
+ * {@code -javaagent} is also on the class path ({@code -cp}), as the kernelspec does, since both
+ * then come from the system class loader.
+ */
+public final class CellClassAgent {
+    private static volatile boolean installed;
+
+    private CellClassAgent() {
+    }
+
+    /**
+     * Called by the JVM for {@code -javaagent:ipc-course-lib.jar}; installs the recorder.
+     *
+     * @param args ignored
+     * @param instrumentation the JVM's instrumentation
+     */
+    public static synchronized void premain(String args, Instrumentation instrumentation) {
+        if (installed) {
+            return;
+        }
+        DefinedClasses.loaderCount(); // load and initialize the registry before it is needed
+        instrumentation.addTransformer(new Recorder(), false);
+        installed = true;
+    }
+
+    /** Whether the agent runs in this JVM and shares its registry with this copy of the library. */
+    static boolean installed() {
+        return installed;
+    }
+
+    /** Records, never transforms: every path returns null, which leaves the class as it is. */
+    private static final class Recorder implements ClassFileTransformer {
+        @Override
+        public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
+                ProtectionDomain domain, byte[] classFile) {
+            try {
+                if (loader != null && internalName != null && definedFromMemory(domain)
+                        && !generatedByTheJdk(internalName)) {
+                    DefinedClasses.record(loader, internalName.replace('/', '.'), classFile.clone());
+                }
+            } catch (Throwable ignored) {
+                // A recorder must never break class loading; a class it misses is reported by
+                // the worker as not found.
+            }
+            return null;
+        }
+
+        private static boolean definedFromMemory(ProtectionDomain domain) {
+            CodeSource source = domain == null ? null : domain.getCodeSource();
+            return source == null || source.getLocation() == null;
+        }
+
+        // Reflection accessors and proxies have no location either; workers make their own.
+        private static boolean generatedByTheJdk(String internalName) {
+            return internalName.startsWith("jdk/") || internalName.startsWith("sun/")
+                    || internalName.startsWith("com/sun/") || internalName.startsWith("java/");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/**
+ * Shipping classes to worker JVMs, including classes compiled from notebook cells.
+ *
+ * <p>A worker of {@link org.ipccourse.pool.ProcessPool} that meets a class missing from its class
+ * path asks the owner for it over the pipe; the owner answers with {@link ClassBytes#find}, given the
+ * class loader of the task. Classes from jars and directories are read as resources. Classes the
+ * kernel compiles from cells ({@code REPL.$JShell$14}, {@code REPL.$JShell$13$Res}) exist only in
+ * memory, in a loader that does not serve them as resources; {@link CellClassAgent}, the java agent
+ * of the lib jar, keeps a copy of each as it is defined. A redefined method gets a class with a new
+ * name ({@code $JShell$12B}), so a worker's cache by name never serves an old definition to a new
+ * lambda.
+ *
+ * <p>Top-level cell variables are static fields of the cell classes, set in the kernel only; a
+ * worker sees them as 0, false or null. {@link NotebookVariables#requireNoneUsed} reads the task's
+ * bytecode and refuses such a task with a message that names the variable.
+ *
+ * <h2>Wiring</h2>
+ * The kernel JVM starts with {@code -javaagent:<dir>/ipc-course-lib.jar}; the same jar is also on
+ * its class path ({@code -cp}) or appended there by the agent option itself, so the agent and
+ * {@code ClassBytes} share one registry in the system class loader, and JJava's cell loader, a
+ * child of that loader that delegates to it first, finds the library there. The jar's manifest
+ * names its dependencies under {@code dependency/} beside it (the layout {@code mvn package}
+ * leaves in {@code lib/target}). Workers do not need the agent. {@link ShippingCost} measures what
+ * the first task using new cell classes pays.
+ */
+package org.ipccourse.classes;
