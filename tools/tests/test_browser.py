@@ -220,7 +220,7 @@ SCRATCH_CELLS = [
 ]
 INTERRUPT_RETURNS_WITHIN = 5.0  # seconds from the menu click to the cell's prompt showing a count
 WORK_STOPS_WITHIN = 5.0  # seconds from the click until the busy processes use no more CPU
-BUSY, QUIET = 0.2, 0.05  # cores: what counts as working, and as stopped
+BUSY, QUIET = 0.1, 0.03  # cores: working (even on a loaded machine), and stopped
 
 
 def scratch_notebook():
@@ -268,7 +268,7 @@ def test_interrupt_stops_the_work_and_restart_leaves_no_jvm_behind(course):
             assert len(workers) == 2, f"expected 2 worker JVMs under the kernel JVM, found {workers}"
             notebook.run_cell(4)
             time.sleep(2)
-            assert cpu_cores_used(workers, 1.0) > BUSY, "the sweep should keep the worker JVMs busy"
+            assert cpu_cores_used(workers, 2.0) > BUSY, "the sweep should keep the worker JVMs busy"
             clicked = time.monotonic()
             returned = interrupt(notebook, 4)
             quiet = seconds_until_quiet(workers, clicked, WORK_STOPS_WITHIN)
@@ -286,7 +286,7 @@ def test_interrupt_stops_the_work_and_restart_leaves_no_jvm_behind(course):
 
         notebook.run_cell(2)
         time.sleep(1.5)
-        assert cpu_cores_used([kernel], 1.0) > BUSY, "the loop should keep the kernel JVM busy"
+        assert cpu_cores_used([kernel], 2.0) > BUSY, "the loop should keep the kernel JVM busy"
         returned = interrupt(notebook, 2)
         notebook.screenshot("interrupt-kernel-loop")
         assert returned <= INTERRUPT_RETURNS_WITHIN, \
