@@ -36,16 +36,21 @@ def title_of(notebook, fallback: str) -> str:
     return fallback
 
 
+def title_html(title: str) -> str:
+    """A markdown title as HTML: escaped, with `code` spans kept as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(title))
+
+
 def export_html(notebook, title: str) -> str:
     exporter = HTMLExporter(template_name="lab", embed_images=True)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title.replace("`", "")}})
     return body
 
 
 def index_page(entries: list) -> str:
     """The index: one link per notebook, in course order. `entries` holds (file name, title)."""
     today = datetime.date.today().isoformat()
-    items = "\n".join(f'    <li><a href="{html.escape(href)}">{html.escape(title)}</a></li>'
+    items = "\n".join(f'    <li><a href="{html.escape(href)}">{title_html(title)}</a></li>'
                       for href, title in entries)
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -70,6 +75,7 @@ def build(notebooks: list, out: Path) -> list:
     """Executes and exports `notebooks` into `out` (replaced as a whole); returns the entries."""
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a website folder is readable by all
     try:
         entries = []
         for path in notebooks:

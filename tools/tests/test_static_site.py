@@ -34,7 +34,7 @@ class Links(HTMLParser):
 def title_of(name: str) -> str:
     nb = nbformat.read(str(ROOT / "notebooks" / name), as_version=4)
     first_markdown = next(c.source for c in nb.cells if c.cell_type == "markdown")
-    return re.search(r"^#\s+(.+)$", first_markdown, re.MULTILINE).group(1).strip()
+    return re.search(r"^#\s+(.+)$", first_markdown, re.MULTILINE).group(1).strip().replace("`", "")
 
 
 def test_course_html_writes_an_index_and_the_executed_notebook_with_its_plot(tmp_path):
@@ -43,6 +43,7 @@ def test_course_html_writes_an_index_and_the_executed_notebook_with_its_plot(tmp
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"./course html failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
 
+    assert out.stat().st_mode & 0o777 == 0o755, "the site folder should be readable by everyone"
     parser = Links()
     parser.feed((out / "index.html").read_text(encoding="utf-8"))
     assert parser.links == [[Path(FIRST).stem + ".html", title_of(FIRST)]], \
