@@ -13,6 +13,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 # What each notebook must show, at least: HTML tables and PNG images among its outputs.
 EXPECTED = {
     "00-from-threads-to-processes.ipynb": {"text/html": 2, "image/png": 1},
+    "01-three-copies.ipynb": {"text/html": 5, "image/png": 4},
     "02-process-pool-executor.ipynb": {"text/html": 5, "image/png": 1},
 }
 

@@ -39,7 +39,7 @@ public final class PoolBenchmark {
     public static void main(String[] args) throws Exception {
         int calls = 1000;
         int tasks = 20_000;
-        int reps = 3;
+        int reps = 5;
         int workers = 2;
         String python = "python3";
         for (int i = 0; i < args.length; i++) {

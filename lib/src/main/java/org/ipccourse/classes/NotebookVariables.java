@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * (calls, lambdas), so a cell method that reads a notebook variable is caught too. It looks only at
  * classes compiled from cells ({@code REPL.*}); any other task returns at once. A variable used on
  * a path the task never takes is still reported. Costs: the first check in a JVM loads the bytecode
- * reader (a one-time 0.1-0.2 s); then well under a millisecond for a new lambda calling a few cell
+ * reader (once, 25-40 ms measured); then well under a millisecond for a new lambda calling a few cell
  * methods, and a few microseconds for a lambda class seen before (results are kept per class).
  */
 public final class NotebookVariables {

@@ -18,7 +18,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  */
 final class LazyMap<T, R> implements Iterator<R> {
     private final ProcessPool pool;
-    private final SerializableFunction<? super T, ? extends R> fn;
+    private final ChunkTask.Fn fn;
     private final Iterator<? extends T> inputs;
     private final int chunkSize;
     private final int readAhead;
@@ -30,7 +30,7 @@ final class LazyMap<T, R> implements Iterator<R> {
     LazyMap(ProcessPool pool, SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> inputs,
             int chunkSize, int readAhead, boolean ordered) {
         this.pool = pool;
-        this.fn = fn;
+        this.fn = ChunkTask.Fn.of(fn);
         this.inputs = inputs.iterator();
         this.chunkSize = chunkSize;
         this.readAhead = readAhead;
@@ -44,7 +44,7 @@ final class LazyMap<T, R> implements Iterator<R> {
             while (chunk.size() < chunkSize && inputs.hasNext()) {
                 chunk.add(inputs.next());
             }
-            CompletableFuture<List<R>> f = pool.submitChunk(fn, chunk);
+            CompletableFuture<List<R>> f = pool.<T, R>submitChunk(fn, chunk);
             inFlight.add(f);
             if (!ordered) {
                 f.whenComplete((r, e) -> completed.add(f));
@@ -77,7 +77,7 @@ final class LazyMap<T, R> implements Iterator<R> {
                 inFlight.forEach(x -> x.cancel(true));
                 inFlight.clear();
                 throw new CompletionException(e.getCause());
-            } catch (CancellationException e) {
+            } catch (CancellationException | Error e) { // Error: ThreadDeath when a notebook cell is stopped
                 inFlight.forEach(x -> x.cancel(true));
                 inFlight.clear();
                 throw e;

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.ipccourse.classes.NotebookVariables;
 
 /**
  * An {@link ExecutorService} whose workers are separate JVMs: each task is serialized, sent to a
@@ -33,72 +34,88 @@ import java.util.concurrent.TimeoutException;
  * <h2>Workers</h2>
  * A pool has a fixed number of workers, by default {@link Runtime#availableProcessors()}. Each is a
  * {@code java} process started from the same JDK as the owner, with the pool's classes and the
- * owner's class path. It runs one task at a time on one thread, and holds at most one more task
- * queued behind it (so it never waits for the pipe between tasks). A worker is replaced after
- * {@link Builder#maxTasksPerWorker} tasks when that is set, and whenever it dies.
+ * owner's class path. It runs one task at a time, and holds at most one more task queued behind it,
+ * so it never waits for the pipe between tasks; when another worker falls idle, the owner takes
+ * that queued task back and runs it there, so no task waits behind a long one. A worker is replaced
+ * after {@link Builder#maxTasksPerWorker} tasks when that is set, and whenever it dies.
  *
  * <h2>Start-up</h2>
  * Creating a pool starts all workers at once and returns when every worker has run the
  * {@linkplain Builder#initializer initializer} and reported ready. Workers start with
  * {@code -Xshare:auto -XX:+UseSerialGC -XX:-UsePerfData}: the JDK's default class-data-sharing
- * archive, the collector that starts fastest and suits a single task thread, and no perf-data
- * file. {@code -XX:TieredStopAtLevel=1} starts a little faster but caps compiled code at C1 and
- * slows every CPU-bound task, so it is not used. Options given to
- * {@link Builder#workerJvmOptions} come after these and win.
+ * archive (turning it off made a pool of two about 40% slower to start on the course machines),
+ * the collector that starts fastest and suits a single task thread, and no perf-data file.
+ * {@code -XX:TieredStopAtLevel=1} gave no measurable start-up gain and would cap every CPU-bound
+ * task at C1-compiled code, so it is not used. An application class-data archive
+ * ({@code -XX:SharedArchiveFile}, auto-created only on JDK 19+) is not used either: on JDK 17 it
+ * must be dumped by a separate run and refuses class paths with directories, which the notebook
+ * and test class paths have. Options given to {@link Builder#workerJvmOptions} come after these
+ * and win, so a user can add an archive.
  *
  * <h2>Tasks and serialization</h2>
- * Tasks are {@link SerializableCallable}, {@link SerializableRunnable} or
- * {@link SerializableFunction} values, usually lambdas. A task is serialized when it is submitted,
- * so a task that captures something not serializable fails at once, before anything is sent, with
- * an {@link IllegalArgumentException} naming the offending class. A worker that meets a class not on
+ * Tasks are {@link SerializableCallable}, {@link SerializableRunnable} or {@link
+ * SerializableFunction} values, usually lambdas. A task is serialized when it is submitted, so a
+ * task that captures something not serializable fails at once, before anything is sent, with an
+ * {@link IllegalArgumentException} naming the offending class. A worker that meets a class not on
  * its class path (a class defined in a notebook cell, or by any owner-side class loader) asks the
- * owner for its bytes over the same pipe. Results travel back the same way and must be serializable
- * too; a result that is not fails that task's future with a {@link java.io.NotSerializableException}.
- * Both sides deserialize through a filter that rejects known gadget classes (see
- * {@link org.ipccourse.wire}); {@link Builder#deserializationFilter} adjusts it.
+ * owner for its bytes over the same pipe, once: a worker keeps classes by name, which suits
+ * notebooks (a redefined cell class gets a new name) but not two owner loaders that define
+ * different classes under one name. Results travel back the same way and must be serializable too;
+ * a result that is not fails that task's future with a {@link java.io.NotSerializableException}.
+ * Both sides deserialize through a filter that rejects known gadget classes (see {@link
+ * org.ipccourse.wire}); {@link Builder#deserializationFilter} adjusts it.
  *
  * <h2>Chunking</h2>
- * {@link #map(SerializableFunction, Collection, int) map} sends inputs in chunks, one task per chunk.
- * Chunk size 1 pays a round trip per input; the default, {@code ceil(n / (4 * workers))} as in
- * Python, pays a handful of round trips in all and still balances load across workers.
- * {@link #imap} takes any {@link Iterable}, keeps at most {@code 2 * workers} chunks in flight, and
- * hands back results as they are consumed.
+ * {@link #map(SerializableFunction, Collection, int) map} sends inputs in chunks, one task per
+ * chunk. Chunk size 1 pays a round trip per input; the default, {@code ceil(n / (4 * workers))} as
+ * in Python, pays a handful of round trips in all and still balances load across workers. The
+ * function is serialized once per call, and each worker deserializes it once. {@link #imap} takes
+ * any {@link Iterable}, keeps at most {@code 2 * workers} chunks in flight, and hands back results
+ * as they are consumed.
  *
  * <h2>Failures</h2>
- * An exception thrown by a task surfaces from {@code get()} as an {@link ExecutionException}
- * whose cause is the original exception, with its type, message and the worker's stack frames
- * ({@link RemoteTaskException} stands in when the exception itself cannot be serialized). An
- * {@code OutOfMemoryError} or {@code StackOverflowError} in a task is reported the same way; after
- * an {@code OutOfMemoryError} the worker also retires, as its heap is suspect. A worker that dies
- * (System.exit, kill -9, a native crash) fails only the task it was running, within a second, with a
- * {@link WorkerDiedException} naming the worker, its pid, its exit status and its last words on
- * standard error; the pool starts a replacement and runs the worker's other queued task elsewhere.
- * Python's {@code ProcessPoolExecutor} instead marks itself broken ({@code BrokenProcessPool}) and
- * fails every pending task, because its workers share one queue and a dead worker may have taken
- * any of them; here the owner knows exactly which task each worker holds, so it can blame one task
- * and carry on. An {@linkplain Builder#initializer initializer} that throws fails pool creation (or,
- * for a replacement worker, breaks the pool) with the initializer's exception: no respawn loop.
+ * An exception thrown by a task surfaces from {@code get()} as an {@link ExecutionException} whose
+ * cause is the original exception, with its type, message and the worker's stack frames ({@link
+ * RemoteTaskException} stands in when the exception itself cannot be serialized). An {@code
+ * OutOfMemoryError} or {@code StackOverflowError} in a task is reported the same way; after an
+ * {@code OutOfMemoryError} the worker also retires, as its heap is suspect. A worker that dies
+ * (System.exit, kill -9, a native crash) fails only the task it was running, within a second, with
+ * a {@link WorkerDiedException} naming the worker, its pid, its exit status, its last words on
+ * standard error and, after a native crash, its crash report file; the pool starts a replacement
+ * and runs the worker's other queued task elsewhere. Python's {@code ProcessPoolExecutor} instead
+ * marks itself broken ({@code BrokenProcessPool}) and fails every pending task, because its workers
+ * share one queue and a dead worker may have taken any of them; here the owner knows exactly which
+ * task each worker holds, so it can blame one task and carry on. An {@linkplain Builder#initializer
+ * initializer} that throws fails pool creation (or, for a replacement worker, breaks the pool) with
+ * the initializer's exception: no respawn loop.
  *
  * <h2>Cancellation</h2>
  * {@code cancel(true)} on a running task interrupts the task thread in its worker; a task that does
  * not stop within {@link Builder#cancelGracePeriod} (default one second) has its worker killed and
  * replaced. A thread interrupted while blocked in {@code get()} on a future of this pool, or in
- * {@code map}, {@code imap}, {@code invokeAll} or {@code invokeAny}, cancels the tasks it was waiting
- * for; this differs from plain {@code CompletableFuture}, and is what stops workers computing when a
- * notebook cell is interrupted.
+ * {@code map}, {@code imap}, {@code invokeAll} or {@code invokeAny}, cancels the tasks it was
+ * waiting for; this differs from plain {@code CompletableFuture}, and is what stops workers
+ * computing when a notebook cell is interrupted.
  *
  * <h2>Shutdown</h2>
- * {@link #shutdown} runs the queued tasks and then closes the workers' standard input, on which they
- * exit; {@link #shutdownNow} cancels everything and kills them; {@link #close} shuts down and waits,
- * as {@code ExecutorService.close()} does on JDK 19+. A worker also exits at once when its owner
- * disappears, even by SIGKILL, because its standard input reaches end of file.
+ * {@link #shutdown} runs the queued tasks and then closes the workers' standard input, on which
+ * they exit; {@link #shutdownNow} cancels everything and kills them; {@link #close} shuts down and
+ * waits, as {@code ExecutorService.close()} does on JDK 19+. A worker also exits at once when its
+ * owner disappears, even by SIGKILL, because its standard input reaches end of file.
  *
  * <h2>Costs</h2>
- * A worker costs a JVM: tens of megabytes and a start-up of a few hundred milliseconds on the course
- * machines. A task costs two serializations, two pipe writes and a few thread hand-offs: tens of
- * microseconds, of the order of a pipe round trip between two processes, which the benchmark in
- * {@code bench/} measures beside Python's pools. Dependent actions attached with non-async methods
- * ({@code thenApply}) run on the pool's reader thread; use the {@code *Async} variants for slow ones.
+ * A worker costs a JVM: tens of megabytes and a start-up of a few hundred milliseconds (about as
+ * long as Python's spawn pool takes on the course machines). A task costs two serializations, two
+ * pipe writes and one thread hand-off in the owner; a short task runs on the worker thread that
+ * read it. Once the JIT has compiled both sides (after some tens of thousands of tasks; the first
+ * thousand cost about a millisecond each), a round trip measured 30 to 80 microseconds on the
+ * course machines under other load: 1.1 to 6 times a raw pipe round trip between two JVMs,
+ * depending on load and on which CPUs the threads land, and 2 to 12 times less than Python's {@code
+ * Pool.apply} in the same runs. {@code map} sends lists of {@code Integer}, {@code Long} or {@code
+ * Double} as raw numbers, so its per-element cost with the default chunk size is a fraction of a
+ * microsecond. The benchmark in {@code bench/} measures all of this beside Python's pools.
+ * Dependent actions attached with non-async methods ({@code thenApply}) run on the pool's reader
+ * thread; use the {@code *Async} variants for slow ones.
  */
 public final class ProcessPool implements ExecutorService, AutoCloseable {
     private final Scheduler scheduler;
@@ -124,15 +141,15 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     /** Submits a task; the future completes with its result or the exception it threw. */
     public <T> CompletableFuture<T> submit(SerializableCallable<T> task) {
-        Objects.requireNonNull(task, "task must not be null");
-        return scheduler.submit(task, loaderOf(task), "the task " + task);
+        requireShippable(task, "task");
+        return scheduler.submit(task, loaderOf(task), () -> "the task " + task);
     }
 
     /** {@inheritDoc} The task must also be {@link java.io.Serializable}. */
     @Override
     public <T> CompletableFuture<T> submit(Callable<T> task) {
-        Objects.requireNonNull(task, "task must not be null");
-        return scheduler.submit(task, loaderOf(task), "the task " + task);
+        requireShippable(task, "task");
+        return scheduler.submit(task, loaderOf(task), () -> "the task " + task);
     }
 
     /** {@inheritDoc} The task must also be {@link java.io.Serializable}. */
@@ -144,8 +161,8 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     /** {@inheritDoc} The task and the result must be {@link java.io.Serializable}. */
     @Override
     public <T> CompletableFuture<T> submit(Runnable task, T result) {
-        Objects.requireNonNull(task, "task must not be null");
-        return scheduler.submit(new RunnableTask<>(task, result), loaderOf(task), "the task " + task);
+        requireShippable(task, "task");
+        return scheduler.submit(new RunnableTask<>(task, result), loaderOf(task), () -> "the task " + task);
     }
 
     /** {@inheritDoc} The command must be {@link java.io.Serializable}. */
@@ -170,21 +187,22 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     /** As {@link #map(SerializableFunction, Collection)}, sending {@code chunkSize} inputs per task. */
     public <T, R> List<R> map(SerializableFunction<? super T, ? extends R> fn, Collection<? extends T> inputs,
                               int chunkSize) {
-        Objects.requireNonNull(fn, "fn must not be null");
+        requireShippable(fn, "fn");
         Objects.requireNonNull(inputs, "inputs must not be null");
         requirePositive(chunkSize);
+        ChunkTask.Fn shipped = ChunkTask.Fn.of(fn);
         List<CompletableFuture<List<R>>> chunks = new ArrayList<>();
         List<T> chunk = new ArrayList<>(Math.min(chunkSize, inputs.size()));
         try {
             for (T input : inputs) {
                 chunk.add(input);
                 if (chunk.size() == chunkSize) {
-                    chunks.add(submitChunk(fn, chunk));
+                    chunks.add(submitChunk(shipped, chunk));
                     chunk.clear();
                 }
             }
             if (!chunk.isEmpty()) {
-                chunks.add(submitChunk(fn, chunk));
+                chunks.add(submitChunk(shipped, chunk));
             }
             List<R> out = new ArrayList<>(inputs.size());
             for (CompletableFuture<List<R>> f : chunks) {
@@ -232,15 +250,24 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     private <T, R> Iterator<R> lazyMap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> inputs,
                                        int chunkSize, boolean ordered) {
-        Objects.requireNonNull(fn, "fn must not be null");
+        requireShippable(fn, "fn");
         Objects.requireNonNull(inputs, "inputs must not be null");
         requirePositive(chunkSize);
         return new LazyMap<>(this, fn, inputs, chunkSize, 2 * workerCount(), ordered);
     }
 
-    <T, R> CompletableFuture<List<R>> submitChunk(SerializableFunction<? super T, ? extends R> fn, List<T> chunk) {
-        return scheduler.submit(new ChunkTask<>(fn, chunk), loaderOf(fn),
-                "the function " + fn + " with its inputs " + describe(chunk));
+    /**
+     * Checks what the user hands the pool before anything is sent: not null, and not reading notebook
+     * variables, whose values stay in the kernel (a worker would silently see 0 or null).
+     */
+    private static <U> U requireShippable(U userObject, String what) {
+        Objects.requireNonNull(userObject, what + " must not be null");
+        NotebookVariables.requireNoneUsed(userObject);
+        return userObject;
+    }
+
+        <T, R> CompletableFuture<List<R>> submitChunk(ChunkTask.Fn fn, List<T> chunk) {
+        return scheduler.submit(new ChunkTask<T, R>(fn, chunk), fn.loader(), fn::description);
     }
 
     /**
@@ -259,23 +286,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException {
-        List<Future<T>> futures = submitAll(tasks);
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        try {
-            for (Future<T> f : futures) {
-                try {
-                    f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (ExecutionException | CancellationException e) {
-                    // reported through the future
-                }
-            }
-        } catch (TimeoutException e) {
-            futures.forEach(f -> f.cancel(true));
-        } catch (InterruptedException | RuntimeException | Error e) {
-            futures.forEach(f -> f.cancel(true));
-            throw e;
-        }
-        return futures;
+        return Invocations.all(submitAll(tasks), unit.toNanos(timeout));
     }
 
     @Override
@@ -290,36 +301,12 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException, ExecutionException, TimeoutException {
-        List<Future<T>> futures = submitAll(tasks);
-        if (futures.isEmpty()) {
-            throw new IllegalArgumentException("invokeAny needs at least one task");
-        }
-        List<CompletableFuture<T>> cfs = new ArrayList<>();
-        futures.forEach(f -> cfs.add((CompletableFuture<T>) f));
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        ExecutionException last = null;
-        try {
-            Iterator<CompletableFuture<T>> done = completionOrder(cfs).iterator();
-            while (done.hasNext()) {
-                CompletableFuture<T> f = done.next();
-                try {
-                    return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (ExecutionException e) {
-                    last = e;
-                }
-                if (deadline - System.nanoTime() <= 0) {
-                    throw new TimeoutException("no task of invokeAny completed successfully in time");
-                }
-            }
-            throw last;
-        } finally {
-            cfs.forEach(f -> f.cancel(true));
-        }
+        return Invocations.any(submitAll(tasks), unit.toNanos(timeout));
     }
 
-    private <T> List<Future<T>> submitAll(Collection<? extends Callable<T>> tasks) {
+    private <T> List<CompletableFuture<T>> submitAll(Collection<? extends Callable<T>> tasks) {
         Objects.requireNonNull(tasks, "tasks must not be null");
-        List<Future<T>> futures = new ArrayList<>(tasks.size());
+        List<CompletableFuture<T>> futures = new ArrayList<>(tasks.size());
         try {
             for (Callable<T> task : tasks) {
                 futures.add(submit(task));
@@ -346,12 +333,27 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         scheduler.shutdown();
     }
 
-    /** Cancels queued and running tasks, kills the workers, and returns the tasks never started. */
+    /**
+     * Cancels queued and running tasks and kills the workers. Returns the tasks that were never
+     * sent to a worker, as Runnables: a submitted Runnable itself, a Callable wrapped so that
+     * running it calls it in this JVM.
+     */
     @Override
     public List<Runnable> shutdownNow() {
         List<Runnable> never = new ArrayList<>();
         for (TaskFuture<?> f : scheduler.stopNow()) {
-            never.add(() -> f.cancel(false));
+            Object task = f.task instanceof RunnableTask<?> r ? r.task() : f.task;
+            if (task instanceof Runnable r) {
+                never.add(r);
+            } else if (task instanceof Callable<?> c) {
+                never.add(() -> {
+                    try {
+                        c.call();
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                });
+            }
         }
         return never;
     }
@@ -415,11 +417,6 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         return task.getClass().getClassLoader();
     }
 
-    private static String describe(List<?> chunk) {
-        String s = chunk.toString();
-        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
-    }
-
     /** Adapts a serializable Runnable with a fixed result to a Callable. */
     private record RunnableTask<T>(Runnable task, T result) implements SerializableCallable<T> {
         @Override
@@ -461,7 +458,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
         /** Runs in every worker before its first task; if it throws, the pool does not start. */
         public Builder initializer(SerializableRunnable initializer) {
-            this.initializer = Objects.requireNonNull(initializer, "initializer must not be null");
+            this.initializer = requireShippable(initializer, "initializer");
             return this;
         }
 

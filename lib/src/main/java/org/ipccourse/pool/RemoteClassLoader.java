@@ -28,9 +28,12 @@ final class RemoteClassLoader extends ClassLoader {
     private final AtomicLong requests = new AtomicLong();
     private final Map<Long, CompletableFuture<Payloads.ClassBytes>> pending = new ConcurrentHashMap<>();
 
-    RemoteClassLoader(ClassLoader parent, FrameEncoder encoder) {
+    private final Runnable wantReader;
+
+    RemoteClassLoader(ClassLoader parent, FrameEncoder encoder, Runnable wantReader) {
         super("ipc-pool-remote", parent);
         this.encoder = encoder;
+        this.wantReader = wantReader;
     }
 
     void answer(long requestId, Payloads.ClassBytes reply) {
@@ -47,6 +50,7 @@ final class RemoteClassLoader extends ClassLoader {
         pending.put(id, reply);
         try {
             encoder.write(MessageType.CLASS_REQUEST, id, Payloads.encodeClassRequest(name));
+            wantReader.run();
             Optional<byte[]> bytes = reply.get(60, TimeUnit.SECONDS).bytes();
             if (bytes.isEmpty()) {
                 throw new ClassNotFoundException(name + " (neither the worker's class path nor the owner's"

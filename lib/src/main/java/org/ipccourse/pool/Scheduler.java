@@ -3,21 +3,16 @@ package org.ipccourse.pool;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.io.NotSerializableException;
-import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.ipccourse.classes.ClassBytes;
+import java.util.function.Supplier;
 import org.ipccourse.wire.MessageType;
 import org.ipccourse.wire.ObjectCodec;
 import org.ipccourse.wire.Payloads;
@@ -39,8 +34,8 @@ final class Scheduler {
     private final ObjectCodec codec;
     private final ArrayDeque<TaskFuture<?>> queue = new ArrayDeque<>();
     private final List<WorkerHandle> workers = new ArrayList<>();
-    private final Set<ClassLoader> loaders = Collections.newSetFromMap(new WeakHashMap<>());
-    private final ClassLoader creatorLoader = Thread.currentThread().getContextClassLoader();
+    private final ClassServer classes = new ClassServer();
+    private final ClassLoader creatorLoader = classes.creatorLoader;
     private final AtomicLong ids = new AtomicLong();
     private final ScheduledExecutorService timer;
     private State state = State.RUNNING;
@@ -54,7 +49,7 @@ final class Scheduler {
         byte[] init = new byte[0];
         if (config.initializer != null) {
             init = serialize(config.initializer, "the initializer");
-            remember(config.initializer.getClass().getClassLoader());
+            classes.remember(config.initializer.getClass().getClassLoader());
         }
         this.initPayload = Payloads.encodeInit(new Payloads.Init(config.filterPattern, init));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -104,38 +99,35 @@ final class Scheduler {
     }
 
     static byte[] serialize(Object task, String what) {
+        return serialize(task, () -> what);
+    }
+
+    /** Serializes a task; {@code what} names it in the exception when it cannot be serialized. */
+    static byte[] serialize(Object task, Supplier<String> what) {
         try {
             return ObjectCodec.serialize(task);
         } catch (NotSerializableException e) {
-            throw new IllegalArgumentException(what + " cannot be sent to a worker: " + e.getMessage()
+            throw new IllegalArgumentException(what.get() + " cannot be sent to a worker: " + e.getMessage()
                     + " is not Serializable. Capture only Serializable values (copy what you need into local"
                     + " variables of Serializable types), or make that class implement java.io.Serializable", e);
         } catch (IOException e) {
-            throw new IllegalArgumentException(what + " cannot be sent to a worker: " + e, e);
+            throw new IllegalArgumentException(what.get() + " cannot be sent to a worker: " + e, e);
         }
     }
 
-    <T> TaskFuture<T> submit(Object callable, ClassLoader loader, String what) {
+    <T> TaskFuture<T> submit(Object callable, ClassLoader loader, Supplier<String> what) {
         byte[] payload = serialize(callable, what);
         synchronized (this) {
             if (state != State.RUNNING || broken != null) {
                 throw new RejectedExecutionException("the process pool is " + describeState()
                         + "; create a new pool to run more tasks", broken);
             }
-            remember(loader);
-            TaskFuture<T> f = new TaskFuture<>(this, ids.incrementAndGet(), payload,
+            classes.remember(loader);
+            TaskFuture<T> f = new TaskFuture<>(this, ids.incrementAndGet(), callable, payload,
                     List.of(loader != null ? loader : ClassLoader.getSystemClassLoader()));
             queue.add(f);
             dispatch();
             return f;
-        }
-    }
-
-    private void remember(ClassLoader loader) {
-        if (loader != null) {
-            synchronized (loaders) {
-                loaders.add(loader);
-            }
         }
     }
 
@@ -336,30 +328,13 @@ final class Scheduler {
     }
 
     void serveClass(WorkerHandle w, long requestId, byte[] payload) throws IOException {
-        String name = Payloads.decodeClassRequest(payload);
-        List<ClassLoader> candidates = new ArrayList<>();
+        List<ClassLoader> taskLoaders = new ArrayList<>();
         synchronized (this) {
             for (TaskFuture<?> f : w.inFlight) {
-                candidates.addAll(f.loaders);
+                taskLoaders.addAll(f.loaders);
             }
         }
-        synchronized (loaders) {
-            candidates.addAll(loaders);
-        }
-        candidates.add(creatorLoader);
-        candidates.add(Thread.currentThread().getContextClassLoader());
-        Optional<byte[]> bytes = Optional.empty();
-        for (ClassLoader loader : candidates) {
-            try {
-                bytes = ClassBytes.find(name, loader);
-            } catch (UncheckedIOException e) {
-                continue;
-            }
-            if (bytes.isPresent()) {
-                break;
-            }
-        }
-        w.send(MessageType.CLASS_BYTES, requestId, Payloads.encodeClassBytes(new Payloads.ClassBytes(name, bytes)));
+        w.send(MessageType.CLASS_BYTES, requestId, classes.answer(payload, taskLoaders));
     }
 
     void cancelled(TaskFuture<?> f, boolean interrupt) {

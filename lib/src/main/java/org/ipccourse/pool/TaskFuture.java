@@ -13,6 +13,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class TaskFuture<T> extends CompletableFuture<T> {
     final long id;
+    /** The task as submitted, handed back by {@code shutdownNow} if it never started. */
+    final Object task;
     final byte[] payload;
     /** Loaders that may know the task's classes: for answering CLASS_REQUEST and reading the result. */
     final List<ClassLoader> loaders;
@@ -20,9 +22,10 @@ final class TaskFuture<T> extends CompletableFuture<T> {
     WorkerHandle worker; // guarded by the scheduler
     boolean takeBackAsked; // guarded by the scheduler
 
-    TaskFuture(Scheduler scheduler, long id, byte[] payload, List<ClassLoader> loaders) {
+    TaskFuture(Scheduler scheduler, long id, Object task, byte[] payload, List<ClassLoader> loaders) {
         this.scheduler = scheduler;
         this.id = id;
+        this.task = task;
         this.payload = payload;
         this.loaders = loaders;
     }

@@ -109,8 +109,7 @@ final class WorkerHandle {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            problem = e.getMessage();
-            process.destroyForcibly();
+            problem = e.getMessage(); // e.g. a JVM crash report printed to fd 1; the exit status comes next
         }
         scheduler.workerExited(this, problem);
     }

@@ -17,12 +17,17 @@ final class WorkerLauncher {
     /**
      * Start-up options every worker gets (measured on the course machines, see ProcessPool's
      * javadoc): the serial collector starts fastest and suits one task thread on a small heap;
-     * no perf-data file; VM messages to stderr, crash reports to a file.
+     * no perf-data file; VM messages and JVM logging to stderr, crash reports to a file, no core
+     * dump. A user
+     * option that logs to stdout ({@code -Xlog:gc} without {@code :stderr}) breaks the protocol,
+     * which the owner reports as a corrupted stream.
      */
     static List<String> defaultOptions() {
         String errorFile = Path.of(System.getProperty("java.io.tmpdir"), "ipc-pool-worker-hs_err_pid%p.log").toString();
+        // Unified logging writes to stdout by default (e.g. JFR's start-up message): send it to stderr.
         return List.of("-Xshare:auto", "-XX:+UseSerialGC", "-XX:-UsePerfData",
-                "-XX:+DisplayVMOutputToStderr", "-XX:ErrorFile=" + errorFile);
+                "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr",
+                "-XX:ErrorFile=" + errorFile, "-XX:-CreateCoredumpOnCrash");
     }
 
     static List<String> command(List<String> userOptions) {

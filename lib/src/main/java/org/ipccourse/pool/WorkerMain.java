@@ -11,8 +11,11 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.ArrayDeque;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.Set;
 import org.ipccourse.wire.Frame;
 import org.ipccourse.wire.FrameDecoder;
@@ -24,9 +27,10 @@ import org.ipccourse.wire.Payloads;
 /**
  * The main class of a worker JVM. Two threads take turns: one holds the reader role and reads
  * frames from standard input (halting the JVM at end of file); when it reads a task and no task is
- * running, it hands the reader role to the other thread and runs the task itself. So a task starts
- * on the thread that read it, with no hand-off on the way, while the other thread keeps watching
- * standard input for cancellation, class bytes and end of file. Tasks run one at a time, in order.
+ * running, it drops the reader role and runs the task itself, so a task starts on the thread that
+ * read it, with no hand-off on the way. If the task runs longer than a millisecond, or needs a
+ * class from the owner, the other thread takes the reader role and watches standard input for
+ * cancellation, class bytes and end of file. Tasks run one at a time, in order.
  */
 final class WorkerMain {
     /** Exit status of a worker that retires itself after an OutOfMemoryError. */
@@ -35,7 +39,15 @@ final class WorkerMain {
     private final FrameEncoder encoder;
     private final FrameDecoder decoder;
     private final RemoteClassLoader loader;
-    private final ReentrantLock readerRole = new ReentrantLock();
+    /** How long a task runs before the other thread takes over reading standard input. */
+    static final long TAKE_OVER_NANOS = 1_000_000;
+    /** How long the thread without the reader role naps while no task runs. */
+    static final long IDLE_NAP_NANOS = 50_000_000;
+
+    private final AtomicBoolean readerRole = new AtomicBoolean();
+    private volatile long taskStarted;
+    private volatile boolean readerWanted;
+    private volatile Thread follower;
     private final Object state = new Object();
     // guarded by state
     private final ArrayDeque<Frame> pending = new ArrayDeque<>();
@@ -44,11 +56,19 @@ final class WorkerMain {
     private long running = -1;
     private Thread runningThread;
     private volatile ObjectCodec codec = new ObjectCodec("");
+    private static volatile WorkerMain current;
+    /** The functions of recent {@code map} calls by id, so each is deserialized once per worker. */
+    private static final Map<Long, Object> FUNCTIONS = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Object> eldest) {
+            return size() > 8;
+        }
+    };
 
     private WorkerMain(FrameEncoder encoder, FrameDecoder decoder) {
         this.encoder = encoder;
         this.decoder = decoder;
-        this.loader = new RemoteClassLoader(WorkerMain.class.getClassLoader(), encoder);
+        this.loader = new RemoteClassLoader(WorkerMain.class.getClassLoader(), encoder, this::wantReader);
     }
 
     public static void main(String[] args) {
@@ -62,7 +82,9 @@ final class WorkerMain {
             Runtime.getRuntime().halt(70);
         });
         WorkerMain worker = new WorkerMain(encoder, decoder);
+        current = worker;
         Thread second = new Thread(worker::loop, "ipc-pool-worker-2");
+        worker.follower = second;
         second.setContextClassLoader(worker.loader);
         second.setDaemon(true);
         second.start();
@@ -72,24 +94,51 @@ final class WorkerMain {
 
     private void loop() {
         while (true) {
-            Frame work;
-            readerRole.lock();
-            try {
-                work = readUntilWork();
-            } finally {
-                readerRole.unlock(); // the other thread takes over reading while this one works
+            if (!readerRole.compareAndSet(false, true)) {
+                awaitReaderRole();
+                continue;
             }
+            Frame work = readUntilWork();
+            readerRole.set(false); // released without waking anyone: a short task needs no hand-off
             while (work != null) {
+                taskStarted = System.nanoTime();
                 if (work.type() == MessageType.INIT) {
                     initialize(work);
                 } else {
                     runTask(work.id(), work.payload());
                 }
+                taskStarted = 0;
                 synchronized (state) {
                     work = pending.poll();
                     busy = work != null;
                 }
             }
+        }
+    }
+
+    /**
+     * The thread without the reader role naps, and takes the role when a task has run for more
+     * than {@link #TAKE_OVER_NANOS} (so cancellation and end of file are seen while it runs) or when
+     * a class request needs an answer read.
+     */
+    private void awaitReaderRole() {
+        while (true) {
+            long started = taskStarted;
+            boolean due = readerWanted || (started != 0 && System.nanoTime() - started > TAKE_OVER_NANOS);
+            if (due && !readerRole.get()) {
+                readerWanted = false;
+                return;
+            }
+            LockSupport.parkNanos(started != 0 ? TAKE_OVER_NANOS : IDLE_NAP_NANOS);
+        }
+    }
+
+    /** Called by the class loader after it sent a CLASS_REQUEST: someone must read the answer. */
+    void wantReader() {
+        readerWanted = true;
+        Thread other = follower;
+        if (other != null) {
+            LockSupport.unpark(other);
         }
     }
 
@@ -131,6 +180,18 @@ final class WorkerMain {
             } else {
                 skipped.add(id); // read but not started yet, or already answered
             }
+        }
+    }
+
+    /** The deserialized function of {@code map} call {@code id}, cached per worker. */
+    static Object function(long id, byte[] bytes) throws IOException, ClassNotFoundException {
+        synchronized (FUNCTIONS) {
+            Object fn = FUNCTIONS.get(id);
+            if (fn == null) {
+                fn = current.codec.deserialize(bytes, List.of(current.loader));
+                FUNCTIONS.put(id, fn);
+            }
+            return fn;
         }
     }
 

@@ -20,6 +20,19 @@ final class SerialFilter implements ObjectInputFilter {
             "org.springframework.beans.factory.", "org.springframework.aop.", "com.mchange.v2.c3p0.",
             "org.hibernate.", "net.sf.json.", "com.rometools.", "com.sun.syndication.",
             "org.mozilla.javascript.", "javassist.");
+    /** The denied prefix matching each class, or "" when none does; computed once per class. */
+    private static final ClassValue<String> DENIED_PREFIX = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            String name = type.getName();
+            for (String prefix : DENIED) {
+                if (name.startsWith(prefix)) {
+                    return prefix;
+                }
+            }
+            return "";
+        }
+    };
     static final long MAX_DEPTH = 10_000;
     static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
@@ -53,16 +66,12 @@ final class SerialFilter implements ObjectInputFilter {
         while (c != null && c.isArray()) {
             c = c.getComponentType();
         }
-        if (c != null) {
-            String name = c.getName();
-            for (String prefix : DENIED) {
-                if (name.startsWith(prefix)) {
-                    rejected = "class " + name + " is rejected by the process pool's deserialization filter"
-                            + " (its package " + prefix + "* is a known deserialization gadget source);"
-                            + " to admit it, build the pool with .deserializationFilter(\"" + name + "\")";
-                    return Status.REJECTED;
-                }
-            }
+        String prefix = c == null ? "" : DENIED_PREFIX.get(c);
+        if (!prefix.isEmpty()) {
+            rejected = "class " + c.getName() + " is rejected by the process pool's deserialization filter"
+                    + " (its package " + prefix + "* is a known deserialization gadget source);"
+                    + " to admit it, build the pool with .deserializationFilter(\"" + c.getName() + "\")";
+            return Status.REJECTED;
         }
         return Status.ALLOWED;
     }

@@ -61,10 +61,13 @@
  * <h2>Logs</h2>
  * In the worker, {@code System.out} and {@code System.err} are replaced before anything else runs
  * by streams that send OUTPUT frames, so printing never corrupts the protocol. The JVM's own
- * messages go to the real standard error ({@code -XX:+DisplayVMOutputToStderr}), and a native
- * crash report goes to an error file in the temporary directory ({@code -XX:ErrorFile}); the owner
- * copies the worker's standard error to its own {@code System.err} and keeps the last lines to
- * explain a worker's death.
+ * messages and its logging go to the real standard error ({@code -XX:+DisplayVMOutputToStderr},
+ * {@code -Xlog:all=warning:stderr}), and a native crash report goes to an error file in the
+ * temporary directory ({@code -XX:ErrorFile}); the owner copies the worker's standard error to its
+ * own {@code System.err} and keeps the last lines to explain a worker's death. Two things still
+ * reach file descriptor 1 and cannot be redirected from Java: the JVM's fatal-error banner and
+ * the message of {@code -XX:StartFlightRecording}. The owner then reads bytes that are not a frame,
+ * stops reading, gives the worker a second to exit and reports its exit status and crash report.
  *
  * <h2>Deserialization filter</h2>
  * Both sides deserialize through {@link org.ipccourse.wire.SerialFilter}. Policy: the peer is the

@@ -88,10 +88,15 @@ class PoolLifecycleTest {
             return 1;
         });
         CompletableFuture<Integer> queued = pool.submit(() -> 2);
-        CompletableFuture<Integer> neverSent = pool.submit(() -> 3);
+        CompletableFuture<Integer> neverSent = pool.submit(() -> {
+            System.setProperty("pool.test.neverSent", "ran here");
+            return 3;
+        });
         Thread.sleep(200);
         List<Runnable> never = pool.shutdownNow();
         assertEquals(1, never.size(), "one task was still in the owner's queue");
+        never.get(0).run();
+        assertEquals("ran here", System.getProperty("pool.test.neverSent"), "the returned Runnable runs the task");
         assertTrue(pool.awaitTermination(5, TimeUnit.SECONDS));
         assertThrows(CancellationException.class, running::join);
         assertThrows(CancellationException.class, queued::join);

@@ -141,6 +141,35 @@ class ProcessPoolBasicsTest {
     }
 
     @Test
+    void mapCarriesNumbersNullsAndMixedTypes() {
+        List<Object> mixed = Arrays.asList(1, 2L, null, "three", 4.5);
+        assertEquals(mixed, pool.map(x -> x, mixed, 2));
+        List<Double> doubles = List.of(0.5, -1.25, Double.MAX_VALUE);
+        assertEquals(doubles, pool.map(x -> x, doubles));
+        List<Long> longs = List.of(Long.MIN_VALUE, 0L, Long.MAX_VALUE);
+        assertEquals(List.of(Long.MIN_VALUE + 1, 1L, Long.MIN_VALUE), pool.map(x -> x + 1, longs));
+    }
+
+    @Test
+    void aShortTaskDoesNotWaitBehindALongOneWhileAWorkerIsIdle() throws Exception {
+        CompletableFuture<String> slow = pool.submit(() -> {
+            Thread.sleep(2000);
+            return "slow";
+        });
+        List<CompletableFuture<Long>> quick = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            quick.add(pool.submit(() -> ProcessHandle.current().pid()));
+        }
+        long start = System.nanoTime();
+        for (CompletableFuture<Long> f : quick) {
+            f.get(10, TimeUnit.SECONDS);
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(millis < 1500 && !slow.isDone(), "quick tasks took " + millis + " ms, behind the slow one");
+        assertEquals("slow", slow.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
     void mapUsesEveryWorker() {
         List<Long> pids = pool.map(x -> {
             sleep(50);

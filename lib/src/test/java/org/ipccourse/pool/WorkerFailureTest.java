@@ -3,6 +3,7 @@ package org.ipccourse.pool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -123,6 +124,26 @@ class WorkerFailureTest {
     }
 
     @Test
+    void nativeCrashInATaskFailsItAndNamesTheCrashReport() throws Exception {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> pool.submit(() -> {
+            java.lang.reflect.Field f = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            sun.misc.Unsafe unsafe = (sun.misc.Unsafe) f.get(null);
+            unsafe.putAddress(0, 42); // SIGSEGV: the JVM aborts
+            return 0;
+        }).get(30, TimeUnit.SECONDS));
+        WorkerDiedException died = assertInstanceOf(WorkerDiedException.class, e.getCause());
+        Path report = Path.of(System.getProperty("java.io.tmpdir"), "ipc-pool-worker-hs_err_pid" + died.pid() + ".log");
+        try {
+            assertNotEquals(0, died.exitStatus(), died.getMessage());
+            assertTrue(died.getMessage().contains("crash report: " + report), died.getMessage());
+        } finally {
+            Files.deleteIfExists(report);
+        }
+        assertReplaced(died.pid());
+    }
+
+    @Test
     void outOfMemoryInATaskIsReportedAndTheWorkerReplaced() throws Exception {
         AtomicReference<Long> pid = new AtomicReference<>();
         ExecutionException e = assertThrows(ExecutionException.class, () -> pool.submit(() -> {
@@ -179,22 +200,33 @@ class WorkerFailureTest {
 
     @Test
     void interruptedMapCancelsItsTasks() throws Exception {
-        Path marker = dir.resolve("map");
-        String file = marker.toString();
+        assertInterruptingTheCallerStopsBothWorkers("map", fn -> pool.map(fn, List.of(1, 2), 1));
+    }
+
+    @Test
+    void interruptedImapCancelsItsChunksInFlight() throws Exception {
+        assertInterruptingTheCallerStopsBothWorkers("imap", fn -> pool.imap(fn, List.of(1, 2)).next());
+    }
+
+    /** Runs {@code call} with a function that marks its worker's pid and spins; interrupts the caller. */
+    private void assertInterruptingTheCallerStopsBothWorkers(String name,
+            java.util.function.Consumer<SerializableFunction<Integer, Integer>> call) throws Exception {
+        String file = dir.resolve(name).toString();
+        SerializableFunction<Integer, Integer> markThenSpin = x -> {
+            try {
+                Files.writeString(Path.of(file + x + ".tmp"), Long.toString(ProcessHandle.current().pid()));
+                Files.move(Path.of(file + x + ".tmp"), Path.of(file + x));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            while (true) {
+                Math.sqrt(x);
+            }
+        };
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread caller = new Thread(() -> {
             try {
-                pool.map(x -> {
-                    try {
-                        Files.writeString(Path.of(file + x + ".tmp"), Long.toString(ProcessHandle.current().pid()));
-                        Files.move(Path.of(file + x + ".tmp"), Path.of(file + x));
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                    while (true) {
-                        Math.sqrt(x);
-                    }
-                }, List.of(1, 2), 1);
+                call.accept(markThenSpin);
             } catch (Throwable t) {
                 thrown.set(t);
             }
