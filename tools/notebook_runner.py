@@ -49,7 +49,9 @@ def execute(path: Path, timeout_per_cell: int = 300, parameters: dict | None = N
     nb = nbformat.read(str(path), as_version=4)
     if parameters:
         _apply_parameters(nb, parameters)
-    client = NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=timeout_per_cell,
+    # coalesce_streams: the kernel sends printf output in pieces; keep one stream output per run of
+    # pieces, as JupyterLab shows it (the static site exports these outputs).
+    client = NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=timeout_per_cell, coalesce_streams=True,
                             allow_errors=True, resources={"metadata": {"path": str(path.parent)}})
     start = time.monotonic()
     try:
@@ -74,10 +76,14 @@ def execute(path: Path, timeout_per_cell: int = 300, parameters: dict | None = N
 def _apply_parameters(nb, parameters: dict) -> None:
     """Rewrites `name = value;` assignments in the notebook's parameters cell (the first code cell)."""
     cell = next(c for c in nb.cells if c.cell_type == "code")
-    source = cell.source
+    cell.source = with_parameters(cell.source, parameters)
+
+
+def with_parameters(source: str, parameters: dict) -> str:
+    """`source` (a parameters cell) with each `type name = value;` assignment given a new value."""
     for name, value in parameters.items():
         pattern = re.compile(rf"^(\s*[\w<>\[\]]+\s+{re.escape(name)}\s*=\s*)[^;]+;", re.MULTILINE)
         source, count = pattern.subn(rf"\g<1>{value};", source)
         if count != 1:
             raise ValueError(f"parameter {name} not found once in the parameters cell")
-    cell.source = source
+    return source
