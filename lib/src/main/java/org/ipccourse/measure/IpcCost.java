@@ -47,12 +47,12 @@ import tech.tablesaw.api.Table;
  *
  * <h2>Memory</h2>
  * {@code owner_alloc_mib} is what all owner threads allocated from the submit to the reply,
- * including the pool's own buffers (its byte buffer grows by doubling, then is copied once
- * more); {@code worker_alloc_mib} is what the worker allocated to receive the task (since the
+ * including the pool's own buffers (the task serialized into chunks, written to the pipe as
+ * they are); {@code worker_alloc_mib} is what the worker allocated to receive the task (since the
  * end of an untimed collection just before) plus to decode it. Both are counted by the JVM
  * ({@code ThreadMXBean} allocated bytes), not computed from sizes. A copy's buffers stay
- * reachable until it ends, so the count is the extra heap at the peak; the smaller buffers a
- * growing buffer leaves behind could be freed earlier, so for the owner it is an upper bound.
+ * reachable until it ends, so the count is the extra heap at the peak, or a little over it:
+ * short-lived garbage of the codec counts too.
  *
  * <h2>Costs</h2>
  * {@code warmup + repetitions} round trips per row (default 2 + 5), each preceded by an untimed

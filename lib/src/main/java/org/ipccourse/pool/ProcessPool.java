@@ -113,7 +113,10 @@ import org.ipccourse.classes.NotebookVariables;
  * depending on load and on which CPUs the threads land, and 2 to 12 times less than Python's {@code
  * Pool.apply} in the same runs. {@code map} sends lists of {@code Integer}, {@code Long} or {@code
  * Double} as raw numbers, so its per-element cost with the default chunk size is a fraction of a
- * microsecond. The benchmark in {@code bench/} measures all of this beside Python's pools.
+ * microsecond. A large task or result takes about its serialized size once more on each side
+ * while it travels: the sender keeps it serialized (in chunks that go to the pipe as they are)
+ * and the receiver reads the frame into one array that it decodes in place. The benchmark in
+ * {@code bench/} measures all of this beside Python's pools.
  * Dependent actions attached with non-async methods ({@code thenApply}) run on the pool's reader
  * thread; use the {@code *Async} variants for slow ones.
  */

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.ipccourse.wire.ChunkedBytes;
 import org.ipccourse.wire.MessageType;
 import org.ipccourse.wire.ObjectCodec;
 import org.ipccourse.wire.Payloads;
@@ -99,13 +100,13 @@ final class Scheduler {
     }
 
     static byte[] serialize(Object task, String what) {
-        return serialize(task, () -> what);
+        return serialize(task, () -> what).toByteArray();
     }
 
     /** Serializes a task; {@code what} names it in the exception when it cannot be serialized. */
-    static byte[] serialize(Object task, Supplier<String> what) {
+    static ChunkedBytes serialize(Object task, Supplier<String> what) {
         try {
-            return ObjectCodec.serialize(task);
+            return ObjectCodec.serializeChunked(task);
         } catch (NotSerializableException e) {
             throw new IllegalArgumentException(what.get() + " cannot be sent to a worker: " + e.getMessage()
                     + " is not Serializable. Capture only Serializable values (copy what you need into local"
@@ -116,7 +117,7 @@ final class Scheduler {
     }
 
     <T> TaskFuture<T> submit(Object callable, ClassLoader loader, Supplier<String> what) {
-        byte[] payload = serialize(callable, what);
+        ChunkedBytes payload = serialize(callable, what);
         synchronized (this) {
             if (state != State.RUNNING || broken != null) {
                 throw new RejectedExecutionException("the process pool is " + describeState()

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.ipccourse.wire.ChunkedBytes;
 
 /**
  * The future of one task sent to a worker. Cancelling it removes a queued task or tells the
@@ -15,14 +16,14 @@ final class TaskFuture<T> extends CompletableFuture<T> {
     final long id;
     /** The task as submitted, handed back by {@code shutdownNow} if it never started. */
     final Object task;
-    final byte[] payload;
+    final ChunkedBytes payload;
     /** Loaders that may know the task's classes: for answering CLASS_REQUEST and reading the result. */
     final List<ClassLoader> loaders;
     private final Scheduler scheduler;
     WorkerHandle worker; // guarded by the scheduler
     boolean takeBackAsked; // guarded by the scheduler
 
-    TaskFuture(Scheduler scheduler, long id, Object task, byte[] payload, List<ClassLoader> loaders) {
+    TaskFuture(Scheduler scheduler, long id, Object task, ChunkedBytes payload, List<ClassLoader> loaders) {
         this.scheduler = scheduler;
         this.id = id;
         this.task = task;

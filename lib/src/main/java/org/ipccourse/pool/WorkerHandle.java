@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.ipccourse.wire.ChunkedBytes;
 import org.ipccourse.wire.Frame;
 import org.ipccourse.wire.FrameDecoder;
 import org.ipccourse.wire.FrameEncoder;
@@ -75,6 +76,10 @@ final class WorkerHandle {
     }
 
     void send(MessageType type, long id, byte[] payload) throws IOException {
+        encoder.write(type, id, payload);
+    }
+
+    void send(MessageType type, long id, ChunkedBytes payload) throws IOException {
         encoder.write(type, id, payload);
     }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.Set;
+import org.ipccourse.wire.ChunkedBytes;
 import org.ipccourse.wire.Frame;
 import org.ipccourse.wire.FrameDecoder;
 import org.ipccourse.wire.FrameEncoder;
@@ -176,7 +177,7 @@ final class WorkerMain {
                     runningThread.interrupt();
                 }
             } else if (pending.removeIf(f -> f.type() == MessageType.TASK && f.id() == id)) {
-                send(MessageType.SKIPPED, id, new byte[0]); // answered now, not after the running task
+                send(MessageType.SKIPPED, id, ChunkedBytes.EMPTY); // answered now, not after the running task
             } else {
                 skipped.add(id); // read but not started yet, or already answered
             }
@@ -218,7 +219,7 @@ final class WorkerMain {
     private void runTask(long id, byte[] payload) {
         synchronized (state) {
             if (skipped.remove(id)) {
-                send(MessageType.SKIPPED, id, new byte[0]);
+                send(MessageType.SKIPPED, id, ChunkedBytes.EMPTY);
                 return;
             }
             running = id;
@@ -226,7 +227,7 @@ final class WorkerMain {
         }
         boolean oom = false;
         MessageType type;
-        byte[] answer;
+        ChunkedBytes answer;
         try {
             Object task = codec.deserialize(payload, List.of(loader));
             Object result = ((Callable<?>) task).call();
@@ -250,9 +251,9 @@ final class WorkerMain {
         }
     }
 
-    private static byte[] serializeResult(long id, Object result) throws IOException {
+    private static ChunkedBytes serializeResult(long id, Object result) throws IOException {
         try {
-            return ObjectCodec.serialize(result);
+            return ObjectCodec.serializeChunked(result);
         } catch (NotSerializableException e) {
             throw new NotSerializableException("the result of task " + id + " (a "
                     + result.getClass().getName() + ") cannot be sent back: " + e.getMessage()
@@ -261,19 +262,19 @@ final class WorkerMain {
         }
     }
 
-    private static byte[] serializeThrowable(Throwable t) {
+    private static ChunkedBytes serializeThrowable(Throwable t) {
         try {
-            return ObjectCodec.serialize(t);
+            return ObjectCodec.serializeChunked(t);
         } catch (Throwable e) {
             try {
-                return ObjectCodec.serialize(new RemoteTaskException(t, String.valueOf(e)));
+                return ObjectCodec.serializeChunked(new RemoteTaskException(t, String.valueOf(e)));
             } catch (Throwable again) {
-                return new byte[0]; // the owner reports an undecodable failure
+                return ChunkedBytes.EMPTY; // the owner reports an undecodable failure
             }
         }
     }
 
-    private void send(MessageType type, long id, byte[] payload) {
+    private void send(MessageType type, long id, ChunkedBytes payload) {
         try {
             encoder.write(type, id, payload);
         } catch (IOException e) {

@@ -14,6 +14,13 @@ public final class FrameDecoder {
     /** The largest frame accepted: 1 GiB. */
     public static final int MAX_FRAME = 1 << 30;
 
+    /**
+     * The most read at once into a payload. A file stream's native read stages each call's whole
+     * length in a malloc'ed buffer, though a pipe yields at most 64 KiB per read: asking for the
+     * rest of a 100 MiB frame each time maps and unmaps that much per read.
+     */
+    static final int READ_SLICE = 1 << 16;
+
     private final DataInputStream in;
 
     /** Wraps {@code in}, which should be buffered. */
@@ -45,7 +52,9 @@ public final class FrameDecoder {
         }
         long id = in.readLong();
         byte[] payload = new byte[length - HEADER];
-        in.readFully(payload);
+        for (int at = 0; at < payload.length; at += READ_SLICE) {
+            in.readFully(payload, at, Math.min(READ_SLICE, payload.length - at));
+        }
         return new Frame(type, id, payload);
     }
 }

@@ -29,11 +29,25 @@ public final class FrameEncoder {
         out.flush();
     }
 
-    private void writeNoFlush(MessageType type, long id, byte[] payload, int offset, int length)
-            throws IOException {
+    /**
+     * Writes one frame whose payload is {@code payload}, chunk by chunk, and flushes. Chunks at
+     * least as large as the underlying stream's buffer go straight through to it.
+     */
+    public synchronized void write(MessageType type, long id, ChunkedBytes payload) throws IOException {
+        writeHeader(type, id, payload.size());
+        payload.writeTo(out);
+        out.flush();
+    }
+
+    private void writeHeader(MessageType type, long id, int length) throws IOException {
         out.writeInt(FrameDecoder.HEADER + length);
         out.writeByte(type.code);
         out.writeLong(id);
+    }
+
+    private void writeNoFlush(MessageType type, long id, byte[] payload, int offset, int length)
+            throws IOException {
+        writeHeader(type, id, length);
         out.write(payload, offset, length);
     }
 

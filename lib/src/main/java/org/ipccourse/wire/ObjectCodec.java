@@ -1,7 +1,6 @@
 package org.ipccourse.wire;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.io.NotSerializableException;
@@ -36,11 +35,21 @@ public final class ObjectCodec {
      * @throws NotSerializableException naming the class that is not serializable
      */
     public static byte[] serialize(Object value) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+        return serializeChunked(value).toByteArray();
+    }
+
+    /**
+     * Serializes {@code value} into chunks that a {@link FrameEncoder} writes as they are: the
+     * form for task and result payloads, which may be large (no doubling buffer, no final copy).
+     *
+     * @throws NotSerializableException naming the class that is not serializable
+     */
+    public static ChunkedBytes serializeChunked(Object value) throws IOException {
+        ChunkedBytes bytes = new ChunkedBytes();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes.sink())) {
             out.writeObject(value);
         }
-        return bytes.toByteArray();
+        return bytes;
     }
 
     /**

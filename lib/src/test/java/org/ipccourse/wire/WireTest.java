@@ -83,4 +83,37 @@ class WireTest {
         assertTrue(e.getMessage().contains("java.util.ArrayList") && e.getMessage().contains("!java.util.ArrayList"),
                 e.getMessage());
     }
+
+    @Test
+    void aChunkedPayloadIsTheSameFrameAsItsBytesAndDecodesToAnEqualValue() throws Exception {
+        double[] value = new double[3 * ChunkedBytes.MAX_CHUNK / 8 + 12_345]; // several full chunks and a partial one
+        for (int i = 0; i < value.length; i++) {
+            value[i] = i * 0.5;
+        }
+        ChunkedBytes chunks = ObjectCodec.serializeChunked(value);
+        byte[] flat = ObjectCodec.serialize(value);
+        assertArrayEquals(flat, chunks.toByteArray());
+        ByteArrayOutputStream viaChunks = new ByteArrayOutputStream();
+        new FrameEncoder(viaChunks).write(MessageType.RESULT, 9, chunks);
+        ByteArrayOutputStream viaBytes = new ByteArrayOutputStream();
+        new FrameEncoder(viaBytes).write(MessageType.RESULT, 9, flat);
+        assertArrayEquals(viaBytes.toByteArray(), viaChunks.toByteArray(), "the framing must not depend on the buffer");
+        Frame f = new FrameDecoder(new ByteArrayInputStream(viaChunks.toByteArray())).read();
+        assertEquals(chunks.size(), f.payload().length);
+        assertArrayEquals(value, (double[]) new ObjectCodec("").deserialize(f.payload(), List.of()));
+    }
+
+    @Test
+    void emptyAndTinyChunkedPayloadsFrameLikeTheirBytes() throws Exception {
+        ByteArrayOutputStream pipe = new ByteArrayOutputStream();
+        FrameEncoder out = new FrameEncoder(pipe);
+        out.write(MessageType.SKIPPED, 3, ChunkedBytes.EMPTY);
+        out.write(MessageType.RESULT, 4, ObjectCodec.serializeChunked("x"));
+        FrameDecoder in = new FrameDecoder(new ByteArrayInputStream(pipe.toByteArray()));
+        Frame skipped = in.read();
+        assertEquals(MessageType.SKIPPED, skipped.type());
+        assertEquals(0, skipped.payload().length);
+        assertEquals("x", new ObjectCodec("").deserialize(in.read().payload(), List.of()));
+        assertNull(in.read());
+    }
 }
