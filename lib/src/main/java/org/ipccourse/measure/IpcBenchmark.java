@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -210,7 +211,7 @@ public final class IpcBenchmark {
             for (int i = -1; i < reps; i++) {
                 long t0 = System.nanoTime();
                 out.writeInt(bytes.length);
-                out.write(bytes);
+                writeInSlices(out, bytes);
                 out.flush();
                 if (in.read() != 1) {
                     throw new IOException("the pipe sink did not acknowledge");
@@ -229,6 +230,18 @@ public final class IpcBenchmark {
         }
     }
 
+    /*
+     * The floor moves bytes in pipe-sized slices, as a careful program would (and as the pool does):
+     * one huge read or write makes the JDK stage the whole rest in native memory on every call.
+     */
+    private static final int PIPE_SLICE = 64 * 1024;
+
+    private static void writeInSlices(OutputStream out, byte[] bytes) throws IOException {
+        for (int off = 0; off < bytes.length; off += PIPE_SLICE) {
+            out.write(bytes, off, Math.min(PIPE_SLICE, bytes.length - off));
+        }
+    }
+
     private static void pipeSink() throws IOException {
         DataInputStream in = new DataInputStream(System.in);
         while (true) {
@@ -237,7 +250,13 @@ public final class IpcBenchmark {
                 return;
             }
             byte[] received = new byte[length]; // a receiver needs the message in its own memory
-            in.readFully(received);
+            for (int done = 0; done < length; ) {
+                int n = in.read(received, done, Math.min(PIPE_SLICE, length - done));
+                if (n < 0) {
+                    throw new java.io.EOFException("the benchmark closed the pipe mid-message");
+                }
+                done += n;
+            }
             System.out.write(1);
             System.out.flush();
         }
