@@ -43,6 +43,9 @@ import tech.tablesaw.columns.Column;
  * median over this median) and {@code verdict}: {@code faster} when the speedup reaches the
  * threshold (1.2 unless set), {@code slower} when it is below its inverse, {@code no clear gain}
  * between. The baseline is the variant named {@code sequential}, else the first one added.
+ * Doubles print with three significant digits ({@code speedup} with two decimals,
+ * {@code spread_pct} with none); the stored values keep every digit. For the three standard
+ * variants over one list of inputs with a verdict on which to use, see {@link #profile}.
  *
  * <p>Costs: {@code parameters x variants x (warmup + repetitions)} runs, nothing more; the timer
  * is {@link System#nanoTime()} around the variant's body.
@@ -245,6 +248,26 @@ public final class Harness<P> {
     }
 
     /**
+     * Profiles {@code task} over {@code inputs} sequentially, on {@code threads} and on
+     * {@code processes}, with one warm-up and five timed runs each; see {@link Profile}.
+     *
+     * @throws IllegalArgumentException if the label is blank or there are no inputs
+     * @throws IllegalStateException if a variant fails (the message names it; cause attached)
+     */
+    public static <T> Profile profile(String label, SerializableFunction<? super T, ?> task,
+            List<T> inputs, ExecutorService threads, ProcessPool processes) {
+        return Profile.run(label, task, inputs, threads, processes, 1, 5);
+    }
+
+    /** As {@link #profile(String, SerializableFunction, List, ExecutorService, ProcessPool)}, with
+     *  {@code repetitions} timed runs per variant. */
+    public static <T> Profile profile(String label, SerializableFunction<? super T, ?> task,
+            List<T> inputs, ExecutorService threads, ProcessPool processes, int repetitions) {
+        return Profile.run(label, task, inputs, threads, processes, 1,
+                requireAtLeast("repetitions", repetitions, 1));
+    }
+
+    /**
      * The parameter at which {@code variant}'s speedup reaches 1 and stays there for every larger
      * parameter: the break-even point. See {@link #crossover(Table, String, double)}.
      */
@@ -342,8 +365,8 @@ public final class Harness<P> {
                 verdict.append(name.equals(base) ? "baseline" : verdict(sp, threshold));
             }
         }
-        return Table.create(title, variant, parameter, median, mad, min, max, spread, runs,
-                speedup, verdict);
+        return Formats.apply(Table.create(title, variant, parameter, median, mad, min, max, spread,
+                runs, speedup, verdict));
     }
 
     static String verdict(double speedup, double threshold) {

@@ -148,6 +148,8 @@ public final class IpcCost {
      * {@code total_mad_ms, spread_pct, mib_per_s} (encoded bytes per second of total),
      * {@code owner_alloc_mib, worker_alloc_mib} (medians), {@code runs}, and the spread of each
      * step: {@code serialize_mad_ms, pipe_mad_ms, deserialize_mad_ms} (median absolute deviation).
+     * Doubles print with three significant digits ({@code spread_pct} with none); the stored
+     * values keep every digit.
      *
      * @throws IllegalArgumentException if a payload's encoding exceeds the cap, or the codec
      *     cannot encode it

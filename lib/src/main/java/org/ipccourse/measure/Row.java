@@ -44,6 +44,6 @@ record Row(String label, Codec codec, IpcCost.Transport transport, long payloadB
             t.doubleColumn("pipe_mad_ms").append(r.pipe.mad());
             t.doubleColumn("deserialize_mad_ms").append(r.deserialize.mad());
         }
-        return t;
+        return Formats.apply(t);
     }
 }

@@ -52,6 +52,19 @@ class CourseDisplayExtensionTest {
     }
 
     @Test
+    void harnessTableRendersItsNumbersAsPrintedNotWithEveryDigit() {
+        Table t = org.ipccourse.measure.Harness.over(List.of(0.123456789)).variant("sequential", p -> Thread.sleep(1))
+                .warmup(0).repetitions(3).run();
+        String html = (String) renderer.render(t).getData(MIMEType.TEXT_HTML);
+        String median = t.doubleColumn("median_ms").getString(0);
+        assertTrue(median.replaceAll("[^0-9]", "").replaceFirst("^0+", "").length() <= 4,
+                "median printed with few digits: " + median);
+        assertTrue(html.contains(">" + median + "<"), "the cell shows the printed median " + median + ": " + html);
+        assertTrue(html.contains(">0.123<") && !html.contains("0.123456789"), "parameter as printed: " + html);
+        assertTrue(html.contains(">1.00<"), "baseline speedup with two decimals: " + html);
+    }
+
+    @Test
     void everyKindOfChartRendersAsPng() {
         CategoryChart bars = new CategoryChartBuilder().width(300).height(200).title("bars").build();
         bars.addSeries("s", List.of("a", "b"), List.of(1, 2));
