@@ -76,11 +76,9 @@ public final class CellClassAgent {
                 // the worker as not found.
                 return null;
             }
-            if (!fromMemory || classBeingRedefined != null || !LoopChecks.isCellClass(internalName)) {
-                return null;
-            }
             try {
-                return LoopChecks.instrument(classFile);
+                return fromMemory && classBeingRedefined == null && LoopChecks.isCellClass(internalName)
+                        ? LoopChecks.instrument(classFile) : null;
             } catch (Throwable ignored) {
                 return null; // defined as compiled: it runs, only without interrupt checks
             }
