@@ -9,8 +9,12 @@ import java.security.ProtectionDomain;
  * The java agent of the lib jar: it keeps a copy of every class file that a class loader defines
  * from memory rather than from a jar or directory, so that {@link ClassBytes#find} can hand it to
  * worker JVMs. Notebook cells are compiled to such classes ({@code REPL.$JShell$14}); without the
- * agent the kernel's cell loader gives no way to read them back. The agent changes no class and
- * prints nothing.
+ * agent the kernel's cell loader gives no way to read them back. It also makes loops in cell
+ * classes stoppable: each loop back-edge of a class compiled from a cell gets a call to
+ * {@link CellInterrupts#check()}, so "Interrupt Kernel" (which interrupts the cell's thread) ends a
+ * CPU loop that never looks at its interrupt flag. The registry keeps the class files as compiled,
+ * without the checks: those are what workers get. The agent changes no other class and prints
+ * nothing; if a class cannot be rewritten, it is defined as compiled.
  *
  * <pre>{@code
  * java -javaagent:ipc-course-lib.jar -cp jjava.jar:ipc-course-lib.jar:... org.dflib.jjava.distro.JJava
@@ -18,7 +22,9 @@ import java.security.ProtectionDomain;
  *
  * <p>Costs: one call per class definition in the JVM, which returns at once for classes with a
  * location (jars, directories) and JDK-generated classes; for cell classes, a copy of the class
- * file (a few kilobytes per cell), kept while its class loader is alive.
+ * file (a few kilobytes per cell), kept while its class loader is alive, one more parse and write of
+ * it (well under a millisecond), and at run time one interrupt check per loop turn
+ * ({@link CellInterrupts} gives the measured overhead).
  *
  * <p>The agent and {@link ClassBytes} must share one registry: they do when the lib jar given to
  * {@code -javaagent} is also on the class path ({@code -cp}), as the kernelspec does, since both
@@ -50,21 +56,32 @@ public final class CellClassAgent {
         return installed;
     }
 
-    /** Records, never transforms: every path returns null, which leaves the class as it is. */
-    private static final class Recorder implements ClassFileTransformer {
+    /**
+     * Records every class defined from memory as compiled; returns cell classes with interrupt
+     * checks added, and null (the class as it is) for all other classes and on any failure.
+     */
+    static final class Recorder implements ClassFileTransformer {
         @Override
         public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
                 ProtectionDomain domain, byte[] classFile) {
+            boolean fromMemory;
             try {
-                if (loader != null && internalName != null && definedFromMemory(domain)
-                        && !generatedByTheJdk(internalName)) {
+                fromMemory = loader != null && internalName != null && definedFromMemory(domain)
+                        && !generatedByTheJdk(internalName);
+                if (fromMemory) {
                     DefinedClasses.record(loader, internalName.replace('/', '.'), classFile.clone());
                 }
             } catch (Throwable ignored) {
                 // A recorder must never break class loading; a class it misses is reported by
                 // the worker as not found.
+                return null;
             }
-            return null;
+            try {
+                return fromMemory && classBeingRedefined == null && LoopChecks.isCellClass(internalName)
+                        ? LoopChecks.instrument(classFile) : null;
+            } catch (Throwable ignored) {
+                return null; // defined as compiled: it runs, only without interrupt checks
+            }
         }
 
         private static boolean definedFromMemory(ProtectionDomain domain) {

@@ -14,6 +14,11 @@
  * worker sees them as 0, false or null. {@link NotebookVariables#requireNoneUsed} reads the task's
  * bytecode and refuses such a task with a message that names the variable.
  *
+ * <p>The agent also makes loops in cells stoppable: in the kernel JVM's copy of each cell class,
+ * every loop back-edge calls {@link CellInterrupts#check()}, which throws
+ * {@link CellInterruptedException} once the thread is interrupted, as the notebook's "Interrupt
+ * Kernel" does. The bytes kept for workers are the class files as compiled, without the checks.
+ *
  * <h2>Wiring</h2>
  * The kernel JVM starts with {@code -javaagent:<dir>/ipc-course-lib.jar}; the same jar is also on
  * its class path ({@code -cp}) or appended there by the agent option itself, so the agent and
