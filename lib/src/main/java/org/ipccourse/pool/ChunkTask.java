@@ -6,13 +6,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * One chunk of a {@code map}: applies the function to each input, in order, in one worker. The
- * function travels serialized once per {@code map} call with an id, and the worker deserializes
- * it once per call rather than once per chunk (see {@link WorkerMain#function}).
+ * One chunk of a {@code map}: a task that applies the function to each input, in order, in one
+ * worker. The function travels serialized once per {@code map} call with an id, and the worker
+ * deserializes it once per call rather than once per chunk (see {@link WorkerMain#function}). The
+ * task is a lambda capturing the id, the function's bytes and the inputs, so the wire encodes it
+ * directly (numbers and strings in the inputs and results as they are), not with Java
+ * serialization.
  */
-final class ChunkTask<T, R> implements SerializableCallable<CompactList> {
-    private static final long serialVersionUID = 1L;
+final class ChunkTask {
     private static final AtomicLong IDS = new AtomicLong();
+
+    private ChunkTask() {
+    }
 
     /** The function of one {@code map} call, serialized once in the owner. */
     record Fn(long id, byte[] bytes, ClassLoader loader, String description) {
@@ -22,25 +27,21 @@ final class ChunkTask<T, R> implements SerializableCallable<CompactList> {
         }
     }
 
-    private final long fnId;
-    private final byte[] fnBytes;
-    private final Object inputs; // a CompactList, which deserializes as an ArrayList<T>
-
-    ChunkTask(Fn fn, List<T> inputs) {
-        this.fnId = fn.id();
-        this.fnBytes = fn.bytes();
-        this.inputs = new CompactList(new ArrayList<>(inputs));
+    /** The task for one chunk; it holds a copy of {@code inputs}. */
+    static <T, R> SerializableCallable<List<R>> of(Fn fn, List<T> inputs) {
+        long fnId = fn.id();
+        byte[] fnBytes = fn.bytes();
+        ArrayList<T> chunk = new ArrayList<>(inputs);
+        return () -> apply(fnId, fnBytes, chunk);
     }
 
-    @Override
     @SuppressWarnings("unchecked")
-    public CompactList call() throws Exception {
+    private static <T, R> List<R> apply(long fnId, byte[] fnBytes, List<T> inputs) throws Exception {
         Function<T, R> fn = (Function<T, R>) WorkerMain.function(fnId, fnBytes);
-        List<T> in = (List<T>) (Object) inputs;
-        List<R> out = new ArrayList<>(in.size());
-        for (T input : in) {
+        List<R> out = new ArrayList<>(inputs.size());
+        for (T input : inputs) {
             out.add(fn.apply(input));
         }
-        return new CompactList(out);
+        return out;
     }
 }

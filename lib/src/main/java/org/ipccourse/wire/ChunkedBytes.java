@@ -2,6 +2,9 @@ package org.ipccourse.wire;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +29,9 @@ public final class ChunkedBytes {
     static final int MAX_CHUNK = 4 << 20;
     /** No bytes. */
     public static final ChunkedBytes EMPTY = new ChunkedBytes();
+
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final List<byte[]> full = new ArrayList<>();
     private byte[] last = new byte[0];
@@ -65,29 +71,64 @@ public final class ChunkedBytes {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {
-                if (lastCount == last.length) {
-                    grow(1);
-                }
-                last[lastCount++] = (byte) b;
-                size++;
+                writeByte(b);
             }
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                Objects.checkFromIndexSize(off, len, b.length);
-                while (len > 0) {
-                    if (lastCount == last.length) {
-                        grow(len);
-                    }
-                    int n = Math.min(len, last.length - lastCount);
-                    System.arraycopy(b, off, last, lastCount, n);
-                    lastCount += n;
-                    size += n;
-                    off += n;
-                    len -= n;
-                }
+                ChunkedBytes.this.write(b, off, len);
             }
         };
+    }
+
+    /** Appends one byte. */
+    void writeByte(int b) throws IOException {
+        if (lastCount == last.length) {
+            grow(1);
+        }
+        last[lastCount++] = (byte) b;
+        size++;
+    }
+
+    /** Appends a big-endian int. */
+    void writeInt(int v) throws IOException {
+        if (last.length - lastCount >= 4) {
+            INT.set(last, lastCount, v);
+            lastCount += 4;
+            size += 4;
+        } else {
+            for (int shift = 24; shift >= 0; shift -= 8) {
+                writeByte(v >>> shift);
+            }
+        }
+    }
+
+    /** Appends a big-endian long. */
+    void writeLong(long v) throws IOException {
+        if (last.length - lastCount >= 8) {
+            LONG.set(last, lastCount, v);
+            lastCount += 8;
+            size += 8;
+        } else {
+            writeInt((int) (v >>> 32));
+            writeInt((int) v);
+        }
+    }
+
+    /** Appends {@code b[off, off + len)}. */
+    void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        while (len > 0) {
+            if (lastCount == last.length) {
+                grow(len);
+            }
+            int n = Math.min(len, last.length - lastCount);
+            System.arraycopy(b, off, last, lastCount, n);
+            lastCount += n;
+            size += n;
+            off += n;
+            len -= n;
+        }
     }
 
     /** Retires the full last chunk and starts one as big as everything so far (capped). */

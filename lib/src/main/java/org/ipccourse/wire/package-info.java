@@ -19,7 +19,25 @@
  * </pre>
  * A frame longer than {@link org.ipccourse.wire.FrameDecoder#MAX_FRAME} bytes, a negative length or
  * an unknown type is a protocol error: the reader stops and the connection is treated as dead.
- * Objects inside payloads use Java serialization ({@link org.ipccourse.wire.ObjectCodec}).
+ * Objects inside payloads are encoded by {@link org.ipccourse.wire.ObjectCodec} (next section).
+ *
+ * <h2>Payload encoding</h2>
+ * A task, result, failure or initializer payload starts with one tag byte. Tag 0 is Java
+ * serialization: a complete serialization stream follows. The other tags carry the values the
+ * pool sends all the time directly, big-endian:
+ * <pre>
+ *   1 null      2 int (4 bytes)   3 long (8)   4 double (8, IEEE bits)   5 boolean (1)
+ *   6 String    int32 n, n Latin-1 bytes      10 String   int32 n, n UTF-16 chars (2 bytes each)
+ *   7 byte[]    int32 n, n bytes
+ *   8 ArrayList int32 n, n elements, each a tag 1-6 or 10 and its value
+ *   9 lambda    a serializable lambda: capturing class, functional interface class, method
+ *               name and signature, implementation kind (1 byte), class, name and signature,
+ *               instantiated type (each a String as tag 6 or 10), int32 n, then n captured values,
+ *               each direct or tag 0 followed by int32 length and a serialization stream
+ * </pre>
+ * Only an exact {@code ArrayList} whose elements are all direct scalars is written as tag 8; other
+ * lists keep their class through Java serialization. A lambda is rebuilt in the receiver through
+ * its capturing class's {@code $deserializeLambda$}, as Java serialization would do.
  *
  * <h2>Messages</h2>
  * <table>
@@ -70,7 +88,9 @@
  * stops reading, gives the worker a second to exit and reports its exit status and crash report.
  *
  * <h2>Deserialization filter</h2>
- * Both sides deserialize through {@link org.ipccourse.wire.SerialFilter}. Policy: the peer is the
+ * Both sides deserialize through {@link org.ipccourse.wire.SerialFilter}; for a direct payload the
+ * filter judges each class it names (the scalar's class, {@code ArrayList}, {@code byte[]},
+ * {@code SerializedLambda} and a lambda's capturing class) as if it were in a serialization stream. Policy: the peer is the
  * owner's own child over a private pipe, so user classes must be admitted (tasks and results are
  * arbitrary user types), and the filter is defence in depth: it rejects classes from packages used
  * by known deserialization gadget chains (JNDI, RMI, JMX, XSLT templates, scripting engines,

@@ -1,0 +1,83 @@
+package org.ipccourse.wire;
+
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads what {@link ChunkedBytes} wrote, from one array, without locks or copies (a
+ * {@code DataInputStream} over a {@code ByteArrayInputStream} takes a lock per byte).
+ */
+final class ByteReader {
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    private final byte[] bytes;
+    private final int end;
+    private int at;
+
+    ByteReader(byte[] bytes, int from) {
+        this.bytes = bytes;
+        this.at = from;
+        this.end = bytes.length;
+    }
+
+    private int take(int n) throws EOFException {
+        if (n < 0 || end - at < n) {
+            throw new EOFException("payload ends " + (end - at) + " bytes in, " + n + " more expected");
+        }
+        int from = at;
+        at += n;
+        return from;
+    }
+
+    byte readByte() throws EOFException {
+        return bytes[take(1)];
+    }
+
+    int readInt() throws EOFException {
+        return (int) INT.get(bytes, take(4));
+    }
+
+    long readLong() throws EOFException {
+        return (long) LONG.get(bytes, take(8));
+    }
+
+    byte[] readBytes(int n) throws EOFException {
+        int from = take(n);
+        byte[] copy = new byte[n];
+        System.arraycopy(bytes, from, copy, 0, n);
+        return copy;
+    }
+
+    String readLatin1(int n) throws EOFException {
+        return new String(bytes, take(n), n, StandardCharsets.ISO_8859_1);
+    }
+
+    String readChars(int n) throws EOFException {
+        if (n > (end - at) / 2) {
+            throw new EOFException("payload too short for " + n + " chars");
+        }
+        char[] chars = new char[n];
+        int from = take(2 * n);
+        for (int i = 0; i < n; i++) {
+            chars[i] = (char) (((bytes[from + 2 * i] & 0xff) << 8) | (bytes[from + 2 * i + 1] & 0xff));
+        }
+        return new String(chars);
+    }
+
+    /** The next {@code n} bytes as a stream, skipped here. */
+    ByteArrayInputStream slice(int n) throws EOFException {
+        return new ByteArrayInputStream(bytes, take(n), n);
+    }
+
+    /** The rest as a stream. */
+    ByteArrayInputStream rest() {
+        ByteArrayInputStream in = new ByteArrayInputStream(bytes, at, end - at);
+        at = end;
+        return in;
+    }
+}
