@@ -292,13 +292,14 @@ public final class IpcBenchmark {
     }
 
     /**
-     * The receiving JVMs' heap, the same for the raw sink and the pool's worker: fixed size, so
-     * the collection before each run does not shrink it and the next run does not pay for
-     * growing it again (page faults that belong to neither path).
+     * The receiving JVMs' heap, the same for the raw sink and the pool's worker: fixed size and
+     * touched at start-up, so that no run pays for faulting in heap pages for the first time, or
+     * for growing the heap again after the collection before it (costs that belong to neither
+     * path, and that made the first runs of a fresh worker several times slower).
      */
     private static List<String> heap(int mib) {
         String size = Math.max(512, 6 * mib) + "m";
-        return List.of("-Xms" + size, "-Xmx" + size);
+        return List.of("-Xms" + size, "-Xmx" + size, "-XX:+AlwaysPreTouch");
     }
 
     private static String javaCommand() {

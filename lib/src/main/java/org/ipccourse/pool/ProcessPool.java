@@ -104,18 +104,20 @@ import org.ipccourse.classes.NotebookVariables;
  * owner disappears, even by SIGKILL, because its standard input reaches end of file.
  *
  * <h2>Costs</h2>
- * A worker costs a JVM: tens of megabytes and a start-up of a few hundred milliseconds (about as
- * long as Python's spawn pool takes on the course machines). A task costs two serializations, two
+ * A worker costs a JVM: tens of megabytes and a start-up of about a hundred milliseconds (about
+ * as long as Python's spawn pool takes on the course machines). A task costs two encodings, two
  * pipe writes and one thread hand-off in the owner; a short task runs on the worker thread that
- * read it. Once the JIT has compiled both sides (after some tens of thousands of tasks; the first
- * thousand cost about a millisecond each), a round trip measured 30 to 80 microseconds on the
- * course machines under other load: 1.1 to 6 times a raw pipe round trip between two JVMs,
- * depending on load and on which CPUs the threads land, and 2 to 12 times less than Python's {@code
- * Pool.apply} in the same runs. {@code map} sends lists of {@code Integer}, {@code Long} or {@code
- * Double} as raw numbers, so its per-element cost with the default chunk size is a fraction of a
- * microsecond. A large task or result takes about its serialized size once more on each side
- * while it travels: the sender keeps it serialized (in chunks that go to the pipe as they are)
- * and the receiver reads the frame into one array that it decodes in place. The benchmark in
+ * read it. Numbers, strings, lists of those and lambdas such as {@code () -> n} are encoded
+ * directly rather than with Java serialization (see the {@code wire} package), so a trivial task's
+ * round trip is mostly the pipe: once the JIT has compiled both sides (the first thousand tasks of
+ * a fresh pool cost about 0.2 ms each), it measured about 1.5 times a raw pipe round trip between
+ * two JVMs on one CPU, and 5 to 10 times less than Python's {@code Pool.apply} in the same runs.
+ * A thread waiting in {@code get} or {@code join} spins for up to 50 µs before it parks when the
+ * machine has more than one CPU, which saves a wake-up when the answer comes quickly. {@code map}
+ * with the default chunk size costs a fraction of a microsecond per element. A large task or
+ * result takes about its serialized size once more on each side while it travels: the sender keeps
+ * it serialized (in chunks that go to the pipe as they are) and the receiver reads the frame into
+ * one array that it decodes in place; large primitive arrays are copied in bulk. The benchmark in
  * {@code bench/} measures all of this beside Python's pools.
  * Dependent actions attached with non-async methods ({@code thenApply}) run on the pool's reader
  * thread; use the {@code *Async} variants for slow ones.

@@ -1,6 +1,5 @@
 package org.ipccourse.wire;
 
-import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -69,15 +68,18 @@ final class ByteReader {
         return new String(chars);
     }
 
-    /** The next {@code n} bytes as a stream, skipped here. */
-    ByteArrayInputStream slice(int n) throws EOFException {
-        return new ByteArrayInputStream(bytes, take(n), n);
+    /** Skips {@code n} bytes; returns where they start in {@link #array}. */
+    int skip(int n) throws EOFException {
+        return take(n);
     }
 
-    /** The rest as a stream. */
-    ByteArrayInputStream rest() {
-        ByteArrayInputStream in = new ByteArrayInputStream(bytes, at, end - at);
-        at = end;
-        return in;
+    /** Where the next byte is in {@link #array}. */
+    int position() {
+        return at;
+    }
+
+    /** The array read from. */
+    byte[] array() {
+        return bytes;
     }
 }

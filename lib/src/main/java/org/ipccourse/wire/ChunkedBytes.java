@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,8 @@ public final class ChunkedBytes {
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final List<byte[]> full = new ArrayList<>();
+    /** How many bytes of each full chunk are used (a chunk can be retired before it is full). */
+    private final List<Integer> fullCounts = new ArrayList<>();
     private byte[] last = new byte[0];
     private int lastCount;
     private int size;
@@ -50,20 +53,30 @@ public final class ChunkedBytes {
     public byte[] toByteArray() {
         byte[] all = new byte[size];
         int at = 0;
-        for (byte[] chunk : full) {
-            System.arraycopy(chunk, 0, all, at, chunk.length);
-            at += chunk.length;
+        for (int i = 0; i < full.size(); i++) {
+            System.arraycopy(full.get(i), 0, all, at, fullCounts.get(i));
+            at += fullCounts.get(i);
         }
         System.arraycopy(last, 0, all, at, lastCount);
         return all;
     }
 
-    /** Writes the bytes to {@code out}, one write per chunk, without flushing. */
+    /**
+     * Writes the bytes to {@code out} without flushing, at most {@link FrameDecoder#READ_SLICE}
+     * bytes per call: a file stream copies each call's bytes into a native buffer before the
+     * kernel copies them into the pipe, and slices of the pipe's size keep that buffer in cache.
+     */
     void writeTo(OutputStream out) throws IOException {
-        for (byte[] chunk : full) {
-            out.write(chunk, 0, chunk.length);
+        for (int i = 0; i < full.size(); i++) {
+            writeSliced(out, full.get(i), fullCounts.get(i));
         }
-        out.write(last, 0, lastCount);
+        writeSliced(out, last, lastCount);
+    }
+
+    private static void writeSliced(OutputStream out, byte[] chunk, int length) throws IOException {
+        for (int at = 0; at < length; at += FrameDecoder.READ_SLICE) {
+            out.write(chunk, at, Math.min(FrameDecoder.READ_SLICE, length - at));
+        }
     }
 
     /** The stream that fills this buffer; only the codec writes, before it hands the buffer out. */
@@ -131,7 +144,45 @@ public final class ChunkedBytes {
         }
     }
 
-    /** Retires the full last chunk and starts one as big as everything so far (capped). */
+    /** Moves the chunks of {@code other} to the end of this buffer, without copying bytes; {@code other} is then empty. */
+    void append(ChunkedBytes other) {
+        if (other.size == 0) {
+            return;
+        }
+        if (lastCount > 0) {
+            full.add(last);
+            fullCounts.add(lastCount);
+        }
+        full.addAll(other.full);
+        fullCounts.addAll(other.fullCounts);
+        last = other.last;
+        lastCount = other.lastCount;
+        size += other.size;
+        other.full.clear();
+        other.fullCounts.clear();
+        other.last = new byte[0];
+        other.lastCount = 0;
+        other.size = 0;
+    }
+
+    /**
+     * The free space of the current chunk, at least {@code min} bytes, as a little-endian buffer
+     * to fill in bulk; {@link #advance} then counts what was filled.
+     */
+    ByteBuffer room(int min) throws IOException {
+        if (last.length - lastCount < min) {
+            grow(min);
+        }
+        return ByteBuffer.wrap(last, lastCount, last.length - lastCount).slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Counts {@code n} bytes filled through {@link #room}. */
+    void advance(int n) {
+        lastCount += n;
+        size += n;
+    }
+
+    /** Retires the last chunk (full, or too full for what comes next) and starts one as big as everything so far (capped). */
     private void grow(int wanted) throws IOException {
         if ((long) size + wanted > Integer.MAX_VALUE - FrameDecoder.HEADER) {
             throw new IOException("the serialized payload exceeds 2 GiB; a frame holds at most "
@@ -139,6 +190,7 @@ public final class ChunkedBytes {
         }
         if (last.length > 0) {
             full.add(last);
+            fullCounts.add(lastCount);
         }
         last = new byte[Math.min(MAX_CHUNK, Math.max(FIRST_CHUNK, size))];
         lastCount = 0;

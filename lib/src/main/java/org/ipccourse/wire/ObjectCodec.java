@@ -1,7 +1,6 @@
 package org.ipccourse.wire;
 
-import java.io.ByteArrayOutputStream;
-import java.io.FilterOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InvalidClassException;
@@ -11,6 +10,10 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -24,6 +27,8 @@ import java.util.List;
  * each way directly; large object graphs cost what Java serialization costs.
  */
 public final class ObjectCodec {
+    private static final VarHandle BIG_ENDIAN_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
     private final String filterPattern;
     /** Why the filter rejects a class named by a direct payload, or "" when it admits it. */
     private final ClassValue<String> rejection = new ClassValue<>() {
@@ -81,39 +86,47 @@ public final class ObjectCodec {
         if (bytes.length == 0) {
             throw new IOException("empty payload");
         }
-        ByteReader in = new ByteReader(bytes, 1);
         if (bytes[0] == Values.JAVA) {
-            return javaDeserialize(in.rest(), loaders);
+            return javaDeserialize(bytes, 1, bytes.length, loaders);
         }
+        ByteReader in = new ByteReader(bytes, 1);
         return Values.readDirect(bytes[0], in, this, loaders);
     }
 
-    /** Java serialization of {@code value} into {@code out}, which stays open. */
-    static void javaSerialize(Object value, OutputStream out) throws IOException {
-        ObjectOutputStream objects = new ObjectOutputStream(new FilterOutputStream(out) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
-            }
-
-            @Override
-            public void close() throws IOException {
-                flush(); // the payload may go on after this object
-            }
-        });
+    /**
+     * Java serialization of {@code value}, appended to {@code out}: the stream, then the elements
+     * of its large primitive arrays in bulk ({@link BulkArray}), then the int32 count of those bytes.
+     */
+    static void javaSerialize(Object value, ChunkedBytes out) throws IOException {
+        BulkArrayOutputStream objects = new BulkArrayOutputStream(out.sink());
         objects.writeObject(value);
-        objects.close();
+        objects.flush();
+        long bulk = objects.elements.size();
+        out.append(objects.elements);
+        if (bulk > FrameDecoder.MAX_FRAME) {
+            throw new IOException("the arrays in the payload take " + bulk + " bytes; a frame holds at most "
+                    + FrameDecoder.MAX_FRAME + " bytes: send them in parts");
+        }
+        out.writeInt((int) bulk);
     }
 
     static byte[] javaSerialize(Object value) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ChunkedBytes bytes = new ChunkedBytes();
         javaSerialize(value, bytes);
         return bytes.toByteArray();
     }
 
-    Object javaDeserialize(InputStream bytes, List<ClassLoader> loaders) throws IOException, ClassNotFoundException {
+    /** Reads what {@link #javaSerialize(Object, ChunkedBytes)} wrote into {@code bytes[from, to)}. */
+    Object javaDeserialize(byte[] bytes, int from, int to, List<ClassLoader> loaders)
+            throws IOException, ClassNotFoundException {
+        int bulk = to - from < 4 ? -1 : (int) BIG_ENDIAN_INT.get(bytes, to - 4);
+        if (bulk < 0 || bulk > to - 4 - from) {
+            throw new IOException("payload corrupted: " + bulk + " bytes of arrays in a payload of " + (to - from));
+        }
+        int streamEnd = to - 4 - bulk;
         SerialFilter filter = new SerialFilter(filterPattern);
-        try (ObjectInputStream in = new LoaderObjectInputStream(bytes, loaders)) {
+        try (LoaderObjectInputStream in = new LoaderObjectInputStream(
+                new ByteArrayInputStream(bytes, from, streamEnd - from), loaders, bytes, streamEnd, to - 4)) {
             in.setObjectInputFilter(filter);
             return in.readObject();
         } catch (InvalidClassException e) {
@@ -155,12 +168,46 @@ public final class ObjectCodec {
         }
     }
 
-    private static final class LoaderObjectInputStream extends ObjectInputStream {
-        private final List<ClassLoader> loaders;
+    /** The pool's object writer: large primitive arrays go out of the stream ({@link BulkArray}). */
+    static final class BulkArrayOutputStream extends ObjectOutputStream {
+        /** The elements of the arrays written so far, copied as each array is written. */
+        final ChunkedBytes elements = new ChunkedBytes();
 
-        LoaderObjectInputStream(InputStream in, List<ClassLoader> loaders) throws IOException {
+        BulkArrayOutputStream(OutputStream out) throws IOException {
+            super(out);
+            enableReplaceObject(true);
+        }
+
+        @Override
+        protected Object replaceObject(Object obj) {
+            return BulkArray.replace(obj);
+        }
+    }
+
+    /** The pool's object reader: classes through the given loaders, bulk arrays from after the stream. */
+    static final class LoaderObjectInputStream extends ObjectInputStream {
+        private final List<ClassLoader> loaders;
+        private final byte[] payload;
+        private int bulkAt;
+        private final int bulkEnd;
+
+        LoaderObjectInputStream(InputStream in, List<ClassLoader> loaders, byte[] payload, int bulkAt, int bulkEnd)
+                throws IOException {
             super(in);
             this.loaders = loaders;
+            this.payload = payload;
+            this.bulkAt = bulkAt;
+            this.bulkEnd = bulkEnd;
+        }
+
+        /** The next {@code n} bytes of array elements, little-endian. */
+        ByteBuffer takeBulk(long n) throws IOException {
+            if (n > bulkEnd - bulkAt) {
+                throw new IOException("payload corrupted: an array needs " + n + " bytes, " + (bulkEnd - bulkAt) + " are left");
+            }
+            ByteBuffer bytes = ByteBuffer.wrap(payload, bulkAt, (int) n).slice().order(ByteOrder.LITTLE_ENDIAN);
+            bulkAt += (int) n;
+            return bytes;
         }
 
         @Override
@@ -177,11 +224,10 @@ public final class ObjectCodec {
         }
     }
 
-    /** What the filter sees of a class named by a direct payload: the class, nothing else. */
-    private record ClassOnly(Class<?> serialClass) implements ObjectInputFilter.FilterInfo {
-        @Override
-        public long arrayLength() {
-            return -1;
+    /** What the filter sees of a class named outside a stream: the class, and an array's length. */
+    record ClassOnly(Class<?> serialClass, long arrayLength) implements ObjectInputFilter.FilterInfo {
+        ClassOnly(Class<?> serialClass) {
+            this(serialClass, -1);
         }
 
         @Override

@@ -71,7 +71,7 @@ final class Values {
     static void writePayload(ChunkedBytes out, Object value) throws IOException {
         if (!writeDirect(out, value)) {
             out.writeByte(JAVA);
-            ObjectCodec.javaSerialize(value, out.sink());
+            ObjectCodec.javaSerialize(value, out);
         }
     }
 
@@ -297,7 +297,8 @@ final class Values {
         if (tag != JAVA) {
             return readDirect(tag, in, codec, loaders);
         }
-        return codec.javaDeserialize(in.slice(length(in)), loaders);
+        int n = length(in);
+        return codec.javaDeserialize(in.array(), in.skip(n), in.position(), loaders);
     }
 
     private static int length(ByteReader in) throws IOException {

@@ -23,8 +23,11 @@
  *
  * <h2>Payload encoding</h2>
  * A task, result, failure or initializer payload starts with one tag byte. Tag 0 is Java
- * serialization: a complete serialization stream follows. The other tags carry the values the
- * pool sends all the time directly, big-endian:
+ * serialization: a complete serialization stream follows, then the elements of every primitive
+ * array of 8 KiB or more in the graph (the stream holds only such an array's type and length;
+ * its elements follow the stream in the order the arrays were written, little-endian, copied in
+ * bulk), then an int32 count of those element bytes. The other tags carry the values the pool
+ * sends all the time directly, big-endian:
  * <pre>
  *   1 null      2 int (4 bytes)   3 long (8)   4 double (8, IEEE bits)   5 boolean (1)
  *   6 String    int32 n, n Latin-1 bytes      10 String   int32 n, n UTF-16 chars (2 bytes each)
@@ -33,7 +36,7 @@
  *   9 lambda    a serializable lambda: capturing class, functional interface class, method
  *               name and signature, implementation kind (1 byte), class, name and signature,
  *               instantiated type (each a String as tag 6 or 10), int32 n, then n captured values,
- *               each direct or tag 0 followed by int32 length and a serialization stream
+ *               each direct, or tag 0 followed by int32 length and what tag 0 carries
  * </pre>
  * Only an exact {@code ArrayList} whose elements are all direct scalars is written as tag 8; other
  * lists keep their class through Java serialization. A lambda is rebuilt in the receiver through

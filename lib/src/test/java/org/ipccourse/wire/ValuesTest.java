@@ -107,6 +107,63 @@ class ValuesTest {
         assertTrue(nested.getMessage().contains("javax.management"), nested.getMessage());
     }
 
+    record Arrays2(double[] a, double[] sameAsA, int[] small, char[] text, long[] longs, float[] floats,
+            short[] shorts, byte[] bytes) implements Serializable {
+    }
+
+    @Test
+    void largePrimitiveArraysTravelInBulkAndComeBackEqualWithSharingKept() throws Exception {
+        double[] a = new double[5_000];
+        Arrays.setAll(a, i -> i * 0.25 - 7);
+        a[3] = Double.NaN;
+        char[] text = new char[9_000];
+        Arrays.fill(text, '\uD800');
+        long[] longs = new long[2_000];
+        Arrays.setAll(longs, i -> Long.MIN_VALUE + i);
+        float[] floats = new float[3_000];
+        floats[5] = -0.0f;
+        short[] shorts = new short[6_000];
+        shorts[1] = Short.MIN_VALUE;
+        byte[] bytes = new byte[70_000];
+        new java.util.Random(3).nextBytes(bytes);
+        Arrays2 value = new Arrays2(a, a, new int[] {1, 2, 3}, text, longs, floats, shorts, bytes);
+        byte[] wire = ObjectCodec.serialize(value);
+        assertEquals(Values.JAVA, wire[0]);
+        Arrays2 back = (Arrays2) roundTrip(value);
+        assertArrayEquals(a, back.a());
+        assertTrue(back.a() == back.sameAsA(), "two references to one array stay one array");
+        assertArrayEquals(new int[] {1, 2, 3}, back.small());
+        assertArrayEquals(text, back.text());
+        assertArrayEquals(longs, back.longs());
+        assertArrayEquals(floats, back.floats());
+        assertArrayEquals(shorts, back.shorts());
+        assertArrayEquals(bytes, back.bytes());
+        long elementBytes = 8L * a.length + 2L * text.length + 8L * longs.length + 4L * floats.length
+                + 2L * shorts.length + bytes.length;
+        assertTrue(wire.length > elementBytes && wire.length < elementBytes + 2_000,
+                "the elements once, plus a small stream: " + wire.length + " bytes for " + elementBytes);
+        int[] alone = new int[10_000];
+        alone[9_999] = 42;
+        assertArrayEquals(alone, (int[]) roundTrip(alone));
+    }
+
+    @Test
+    void theFilterJudgesABulkArrayByItsClassAndLength() throws Exception {
+        byte[] wire = ObjectCodec.serialize(new double[10_000]);
+        InvalidClassException e = assertThrows(InvalidClassException.class,
+                () -> new ObjectCodec("maxarray=1000").deserialize(wire, List.of()));
+        assertTrue(e.getMessage().contains("[D") && e.getMessage().contains("maxarray=1000"), e.getMessage());
+        assertEquals(10_000, ((double[]) new ObjectCodec("maxarray=20000").deserialize(wire, List.of())).length);
+    }
+
+    @Test
+    void aPayloadWhoseArrayBytesAreCutShortIsReportedAsCorruption() throws Exception {
+        byte[] wire = ObjectCodec.serialize(new double[10_000]);
+        byte[] cut = Arrays.copyOf(wire, wire.length - 100);
+        IOException e = assertThrows(IOException.class, () -> codec.deserialize(cut, List.of()));
+        assertTrue(e.getMessage().contains("corrupted"), e.getMessage());
+    }
+
     @Test
     void anUnknownTagOrANegativeLengthIsReportedAsCorruption() {
         IOException tag = assertThrows(IOException.class, () -> codec.deserialize(new byte[] {99}, List.of()));
