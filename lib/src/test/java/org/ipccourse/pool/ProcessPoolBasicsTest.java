@@ -23,24 +23,21 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /** Tasks, results, exceptions, map and friends, against one pool of two workers. */
 @Timeout(60)
 class ProcessPoolBasicsTest {
+    @RegisterExtension
+    static final TwoWorkerPool POOL = new TwoWorkerPool();
     static ProcessPool pool;
 
     @BeforeAll
-    static void startPool() {
-        pool = ProcessPool.builder().workers(2).workerJvmOptions(List.of("-Xmx64m")).build();
-    }
-
-    @AfterAll
-    static void closePool() {
-        pool.close();
+    static void usePool() {
+        pool = POOL.pool();
     }
 
     @Test

@@ -9,32 +9,21 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.ipccourse.pool.ProcessPool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.ipccourse.pool.TwoWorkerPool;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The lecture's shared-state scenarios with real pool workers. */
 class SharedStateAcrossWorkersTest {
-    static ProcessPool pool;
-
-    @BeforeAll
-    static void startPool() {
-        pool = ProcessPool.builder().workers(2).workerJvmOptions(List.of("-Xmx64m")).build();
-    }
-
-    @AfterAll
-    static void closePool() {
-        pool.close();
-    }
-
+    @RegisterExtension
+    static final TwoWorkerPool POOL = new TwoWorkerPool();
     @Test
     void plainIncrementsFromTwoWorkersLoseUpdatesAndAtomicOnesDoNot() {
         int n = 5_000_000;
         try (SharedCounter plain = SharedCounter.create();
              SharedCounter atomic = SharedCounter.create();
              SharedCounter gate = SharedCounter.create()) {
-            pool.map(worker -> {
+            POOL.pool().map(worker -> {
                 gate.incrementAtomic();
                 while (gate.get() < 2) {
                     Thread.onSpinWait(); // start together, so the increments really overlap
@@ -53,7 +42,7 @@ class SharedStateAcrossWorkersTest {
     @Test
     void anOwnerCounterUpdatedByWorkersThroughIpcLosesNothing() {
         try (OwnerCounter counter = OwnerCounter.create()) {
-            List<Long> last = pool.map(k -> {
+            List<Long> last = POOL.pool().map(k -> {
                 long v = 0;
                 for (int i = 0; i < k; i++) {
                     v = counter.increment();
@@ -67,13 +56,13 @@ class SharedStateAcrossWorkersTest {
 
     @Test
     void aSegmentCreatedByAWorkerThatIsKilledIsRemoved() throws Exception {
-        String path = pool.submit(() -> {
+        String path = POOL.pool().submit(() -> {
             SharedSegment s = SharedSegment.create(1 << 16);
             return s.ref().path();
         }).get();
         assertTrue(Files.exists(Paths.get(path)));
         long pid = Long.parseLong(Paths.get(path).getFileName().toString().split("-")[1]);
-        assertTrue(pool.workerPids().contains(pid), "the file names its creator, a worker");
+        assertTrue(POOL.pool().workerPids().contains(pid), "the file names its creator, a worker");
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         SharedSegment.create(0).release(); // this JVM's sweeper is running
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
