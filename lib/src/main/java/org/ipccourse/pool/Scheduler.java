@@ -21,7 +21,9 @@ import org.ipccourse.wire.Payloads;
 /**
  * The pool's engine: the queue of tasks, the workers, and what happens when a worker answers,
  * asks for a class, or dies. One lock (this object) guards the queue and every worker's in-flight
- * list; futures are completed outside it.
+ * list; futures are completed outside it. It is one file of some 500 lines on purpose: every
+ * transition of the queue and the workers is here, under that lock, where it can be read as one
+ * state machine.
  */
 final class Scheduler {
     /** Tasks a worker holds at once: the running one and the next, so it never waits on the pipe. */
