@@ -173,6 +173,28 @@ public final class Workloads {
     }
 
     /**
+     * Heavy compute, large data, with the work per element as a parameter: for each element
+     * {@code x}, the square roots of {@code x * r} for {@code r = 1 .. roundsPerElement}. One round
+     * is {@link #heavyWorkLargeData(LargeTask)}, the lecture's; in Java that is lighter than
+     * shipping the list, so a notebook that wants the heavy/large quadrant to be heavy here picks
+     * more rounds (for instance from {@link Calibration}).
+     *
+     * @throws IllegalArgumentException if {@code roundsPerElement} is below 1
+     */
+    public static Sum heavyWorkLargeData(LargeTask task, int roundsPerElement) {
+        if (roundsPerElement < 1) {
+            throw new IllegalArgumentException("roundsPerElement must be at least 1, got " + roundsPerElement);
+        }
+        double total = 0;
+        for (int x : task.data()) {
+            for (int r = 1; r <= roundsPerElement; r++) {
+                total += Math.sqrt((double) x * r);
+            }
+        }
+        return new Sum(task.taskId(), total);
+    }
+
+    /**
      * Example 26.2's deterministic hash: the sum over {@code i < rangeSize} of
      * {@code (long) (sqrt(i) * 1000) % 9973}. Gives the same numbers as the Python original.
      *
