@@ -177,11 +177,13 @@ public final class Workloads {
      * {@code x}, the square roots of {@code x * r} for {@code r = 1 .. roundsPerElement}. One round
      * is {@link #heavyWorkLargeData(LargeTask)}, the lecture's; in Java that is lighter than
      * shipping the list, so a notebook that wants the heavy/large quadrant to be heavy here picks
-     * more rounds (for instance from {@link Calibration}).
+     * more rounds (for instance from {@link Calibration}). Not an overload of
+     * {@code heavyWorkLargeData}, so that {@code Workloads::heavyWorkLargeData} stays unambiguous
+     * where a notebook passes it as a function.
      *
      * @throws IllegalArgumentException if {@code roundsPerElement} is below 1
      */
-    public static Sum heavyWorkLargeData(LargeTask task, int roundsPerElement) {
+    public static Sum heavyWorkPerElement(LargeTask task, int roundsPerElement) {
         if (roundsPerElement < 1) {
             throw new IllegalArgumentException("roundsPerElement must be at least 1, got " + roundsPerElement);
         }

@@ -42,11 +42,11 @@ class WorkloadsTest {
         assertEquals(4, Workloads.heavyWorkLargeData(new Workloads.LargeTask(4, List.of(0, 4, 16))).taskId());
         assertEquals(6.0, Workloads.heavyWorkLargeData(new Workloads.LargeTask(4, List.of(0, 4, 16))).total());
         Workloads.LargeTask task = new Workloads.LargeTask(5, List.of(0, 4, 16));
-        assertEquals(6.0, Workloads.heavyWorkLargeData(task, 1).total(), "one round is the lecture's workload");
-        assertEquals(6.0 + Math.sqrt(8) + Math.sqrt(32), Workloads.heavyWorkLargeData(task, 2).total(), 1e-9);
-        assertEquals(5, Workloads.heavyWorkLargeData(task, 3).taskId());
+        assertEquals(6.0, Workloads.heavyWorkPerElement(task, 1).total(), "one round is the lecture's workload");
+        assertEquals(6.0 + Math.sqrt(8) + Math.sqrt(32), Workloads.heavyWorkPerElement(task, 2).total(), 1e-9);
+        assertEquals(5, Workloads.heavyWorkPerElement(task, 3).taskId());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Workloads.heavyWorkLargeData(task, 0));
+                () -> Workloads.heavyWorkPerElement(task, 0));
         assertTrue(e.getMessage().contains("roundsPerElement"), e.getMessage());
     }
 
