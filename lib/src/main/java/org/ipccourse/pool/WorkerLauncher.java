@@ -17,6 +17,9 @@ final class WorkerLauncher {
     /**
      * Start-up options every worker gets (measured on the course machines, see ProcessPool's
      * javadoc): the serial collector starts fastest and suits one task thread on a small heap;
+     * arrays over 1 MiB (a large task's frame, the array it decodes into) are allocated in the old
+     * generation at once, so that decoding a large message does not copy the frame out of the
+     * young generation (measured: 100 MiB {@code double[]} decoded in 10-13 ms instead of 17-19);
      * no perf-data file; VM messages and JVM logging to stderr, crash reports to a file, no core
      * dump. A user
      * option that logs to stdout ({@code -Xlog:gc} without {@code :stderr}) breaks the protocol,
@@ -25,7 +28,7 @@ final class WorkerLauncher {
     static List<String> defaultOptions() {
         String errorFile = Path.of(System.getProperty("java.io.tmpdir"), "ipc-pool-worker-hs_err_pid%p.log").toString();
         // Unified logging writes to stdout by default (e.g. JFR's start-up message): send it to stderr.
-        return List.of("-Xshare:auto", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+        return List.of("-Xshare:auto", "-XX:+UseSerialGC", "-XX:PretenureSizeThreshold=1m", "-XX:-UsePerfData",
                 "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr",
                 "-XX:ErrorFile=" + errorFile, "-XX:-CreateCoredumpOnCrash");
     }
