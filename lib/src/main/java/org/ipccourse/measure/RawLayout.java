@@ -5,6 +5,7 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.ipccourse.wire.PrimitiveArrays;
 
 /**
  * The raw codec's layout: an 8-byte header (type tag, then padding so the data stays 8-byte
@@ -19,6 +20,9 @@ final class RawLayout {
     private static final byte LONGS = 5;
     private static final byte FLOATS = 6;
     private static final byte DOUBLES = 7;
+    /** The array type of each tag. */
+    private static final Class<?>[] TYPES = {null, byte[].class, short[].class, char[].class, int[].class,
+        long[].class, float[].class, double[].class};
 
     private RawLayout() {
     }
@@ -50,40 +54,13 @@ final class RawLayout {
     static void write(Object payload, ByteBuffer out) {
         encodedSize(payload); // rejects unsupported types before anything is written
         int start = out.position();
-        byte tag;
         ByteBuffer data = out.position(start + HEADER).slice().order(out.order());
-        if (payload instanceof byte[] a) {
-            tag = BYTES;
-            data.put(a);
-        } else if (payload instanceof ByteBuffer b) {
-            tag = BYTES;
+        if (payload instanceof ByteBuffer b) {
             data.put(b.duplicate());
-        } else if (payload instanceof short[] a) {
-            tag = SHORTS;
-            data.asShortBuffer().put(a);
-            data.position(2 * a.length);
-        } else if (payload instanceof char[] a) {
-            tag = CHARS;
-            data.asCharBuffer().put(a);
-            data.position(2 * a.length);
-        } else if (payload instanceof int[] a) {
-            tag = INTS;
-            data.asIntBuffer().put(a);
-            data.position(4 * a.length);
-        } else if (payload instanceof float[] a) {
-            tag = FLOATS;
-            data.asFloatBuffer().put(a);
-            data.position(4 * a.length);
-        } else if (payload instanceof long[] a) {
-            tag = LONGS;
-            data.asLongBuffer().put(a);
-            data.position(8 * a.length);
         } else {
-            double[] a = (double[]) payload;
-            tag = DOUBLES;
-            data.asDoubleBuffer().put(a);
-            data.position(8 * a.length);
+            PrimitiveArrays.put(payload, 0, java.lang.reflect.Array.getLength(payload), data);
         }
+        byte tag = payload instanceof ByteBuffer ? BYTES : arrayTag(payload);
         out.put(start, tag);
         out.position(start + HEADER + data.position());
     }
@@ -91,43 +68,9 @@ final class RawLayout {
     /** Reads a new array (a copy) from {@code in}'s position to its limit. */
     static Object read(ByteBuffer in) {
         ByteBuffer data = dataOf(in);
-        return switch (tagOf(in)) {
-            case BYTES -> {
-                byte[] a = new byte[data.remaining()];
-                data.get(a);
-                yield a;
-            }
-            case SHORTS -> {
-                short[] a = new short[data.remaining() / 2];
-                data.asShortBuffer().get(a);
-                yield a;
-            }
-            case CHARS -> {
-                char[] a = new char[data.remaining() / 2];
-                data.asCharBuffer().get(a);
-                yield a;
-            }
-            case INTS -> {
-                int[] a = new int[data.remaining() / 4];
-                data.asIntBuffer().get(a);
-                yield a;
-            }
-            case FLOATS -> {
-                float[] a = new float[data.remaining() / 4];
-                data.asFloatBuffer().get(a);
-                yield a;
-            }
-            case LONGS -> {
-                long[] a = new long[data.remaining() / 8];
-                data.asLongBuffer().get(a);
-                yield a;
-            }
-            default -> {
-                double[] a = new double[data.remaining() / 8];
-                data.asDoubleBuffer().get(a);
-                yield a;
-            }
-        };
+        Object array = newArray(tagOf(in), data.remaining() / width(tagOf(in)));
+        PrimitiveArrays.get(data, array, 0, java.lang.reflect.Array.getLength(array));
+        return array;
     }
 
     /** A read-only typed view of the data, no copy: DoubleBuffer, LongBuffer, ... or ByteBuffer. */
@@ -170,20 +113,7 @@ final class RawLayout {
         ByteBuffer chunk = ByteBuffer.wrap(staging).order(ByteOrder.nativeOrder());
         for (int off = 0, per = CHUNK / width; off < n; off += per) {
             int k = Math.min(per, n - off);
-            chunk.clear();
-            if (payload instanceof double[] a) {
-                chunk.asDoubleBuffer().put(a, off, k);
-            } else if (payload instanceof long[] a) {
-                chunk.asLongBuffer().put(a, off, k);
-            } else if (payload instanceof int[] a) {
-                chunk.asIntBuffer().put(a, off, k);
-            } else if (payload instanceof float[] a) {
-                chunk.asFloatBuffer().put(a, off, k);
-            } else if (payload instanceof short[] a) {
-                chunk.asShortBuffer().put(a, off, k);
-            } else {
-                chunk.asCharBuffer().put((char[]) payload, off, k);
-            }
+            PrimitiveArrays.put(payload, off, k, chunk.clear());
             out.write(staging, 0, k * width);
         }
     }
@@ -201,61 +131,32 @@ final class RawLayout {
             return a;
         }
         int width = width(tag);
-        Object array = switch (tag) {
-            case SHORTS -> new short[n];
-            case CHARS -> new char[n];
-            case INTS -> new int[n];
-            case FLOATS -> new float[n];
-            case LONGS -> new long[n];
-            default -> new double[n];
-        };
+        Object array = newArray(tag, n);
         byte[] staging = new byte[CHUNK];
         ByteBuffer chunk = ByteBuffer.wrap(staging).order(ByteOrder.nativeOrder());
         for (int off = 0, per = CHUNK / width; off < n; off += per) {
             int k = Math.min(per, n - off);
             in.readFully(staging, 0, k * width);
-            chunk.clear();
-            if (array instanceof double[] a) {
-                chunk.asDoubleBuffer().get(a, off, k);
-            } else if (array instanceof long[] a) {
-                chunk.asLongBuffer().get(a, off, k);
-            } else if (array instanceof int[] a) {
-                chunk.asIntBuffer().get(a, off, k);
-            } else if (array instanceof float[] a) {
-                chunk.asFloatBuffer().get(a, off, k);
-            } else if (array instanceof short[] a) {
-                chunk.asShortBuffer().get(a, off, k);
-            } else {
-                chunk.asCharBuffer().get((char[]) array, off, k);
-            }
+            PrimitiveArrays.get(chunk.clear(), array, off, k);
         }
         return array;
     }
 
     private static byte arrayTag(Object array) {
-        if (array instanceof byte[]) {
-            return BYTES;
-        } else if (array instanceof short[]) {
-            return SHORTS;
-        } else if (array instanceof char[]) {
-            return CHARS;
-        } else if (array instanceof int[]) {
-            return INTS;
-        } else if (array instanceof float[]) {
-            return FLOATS;
-        } else if (array instanceof long[]) {
-            return LONGS;
+        for (byte tag = BYTES; tag <= DOUBLES; tag++) {
+            if (TYPES[tag] == array.getClass()) {
+                return tag;
+            }
         }
-        return DOUBLES;
+        throw new IllegalArgumentException("not a primitive array: " + array.getClass().getName());
     }
 
     private static int width(byte tag) {
-        return switch (tag) {
-            case BYTES -> 1;
-            case SHORTS, CHARS -> 2;
-            case INTS, FLOATS -> 4;
-            default -> 8;
-        };
+        return PrimitiveArrays.elementBytes(TYPES[tag]);
+    }
+
+    private static Object newArray(byte tag, int length) {
+        return java.lang.reflect.Array.newInstance(TYPES[tag].getComponentType(), length);
     }
 
     private static byte tagOf(ByteBuffer in) {

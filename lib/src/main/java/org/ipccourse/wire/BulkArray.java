@@ -27,9 +27,9 @@ final class BulkArray implements Serializable {
     private static final long serialVersionUID = 1L;
     /** Arrays of fewer bytes than this are written by Java serialization as usual. */
     static final int MIN_BYTES = 8 << 10;
+    /** The array types, by the kind number written to the stream. */
     private static final Class<?>[] KINDS = {byte[].class, short[].class, char[].class, int[].class,
         long[].class, float[].class, double[].class};
-    private static final int[] ELEMENT_BYTES = {1, 2, 2, 4, 8, 4, 8};
 
     private transient Object array;
 
@@ -39,8 +39,8 @@ final class BulkArray implements Serializable {
 
     /** The replacement for {@code o} when it is a primitive array large enough to gain, else {@code o}. */
     static Object replace(Object o) {
-        int kind = kindOf(o.getClass());
-        if (kind >= 0 && (long) Array.getLength(o) * ELEMENT_BYTES[kind] >= MIN_BYTES) {
+        int size = PrimitiveArrays.elementBytes(o.getClass());
+        if (size > 0 && (long) Array.getLength(o) * size >= MIN_BYTES) {
             return new BulkArray(o);
         }
         return o;
@@ -64,27 +64,17 @@ final class BulkArray implements Serializable {
         writeElements(array, bulk.elements); // now, so that the copy counts where the array is written
     }
 
-    /** Appends the elements of {@code array} to {@code out} in bulk, little-endian; returns the bytes written. */
-    static long writeElements(Object array, ChunkedBytes out) throws IOException {
-        int kind = kindOf(array.getClass());
-        int size = ELEMENT_BYTES[kind];
+    /** Appends the elements of {@code array} to {@code out} in bulk, little-endian. */
+    private static void writeElements(Object array, ChunkedBytes out) throws IOException {
+        int size = PrimitiveArrays.elementBytes(array.getClass());
         int length = Array.getLength(array);
         for (int at = 0; at < length; ) {
             ByteBuffer room = out.room(size);
             int n = Math.min(length - at, room.remaining() / size);
-            switch (kind) {
-                case 0 -> room.put((byte[]) array, at, n);
-                case 1 -> room.asShortBuffer().put((short[]) array, at, n);
-                case 2 -> room.asCharBuffer().put((char[]) array, at, n);
-                case 3 -> room.asIntBuffer().put((int[]) array, at, n);
-                case 4 -> room.asLongBuffer().put((long[]) array, at, n);
-                case 5 -> room.asFloatBuffer().put((float[]) array, at, n);
-                default -> room.asDoubleBuffer().put((double[]) array, at, n);
-            }
+            PrimitiveArrays.put(array, at, n, room);
             out.advance(n * size);
             at += n;
         }
-        return (long) length * size;
     }
 
     private void readObject(ObjectInputStream in) throws IOException {
@@ -94,17 +84,9 @@ final class BulkArray implements Serializable {
             throw new IOException("payload corrupted: bulk array of kind " + kind + " and length " + length);
         }
         checkFilter(in.getObjectInputFilter(), KINDS[kind], length);
-        ByteBuffer bytes = source.takeBulk((long) length * ELEMENT_BYTES[kind]);
+        ByteBuffer bytes = source.takeBulk((long) length * PrimitiveArrays.elementBytes(KINDS[kind]));
         array = Array.newInstance(KINDS[kind].getComponentType(), length);
-        switch (kind) {
-            case 0 -> bytes.get((byte[]) array);
-            case 1 -> bytes.asShortBuffer().get((short[]) array);
-            case 2 -> bytes.asCharBuffer().get((char[]) array);
-            case 3 -> bytes.asIntBuffer().get((int[]) array);
-            case 4 -> bytes.asLongBuffer().get((long[]) array);
-            case 5 -> bytes.asFloatBuffer().get((float[]) array);
-            default -> bytes.asDoubleBuffer().get((double[]) array);
-        }
+        PrimitiveArrays.get(bytes, array, 0, length);
     }
 
     /** The stream's filter judges the array as it would judge one inside the stream: class and length. */
