@@ -110,12 +110,6 @@ public final class ObjectCodec {
         out.writeInt((int) bulk);
     }
 
-    static byte[] javaSerialize(Object value) throws IOException {
-        ChunkedBytes bytes = new ChunkedBytes();
-        javaSerialize(value, bytes);
-        return bytes.toByteArray();
-    }
-
     /** Reads what {@link #javaSerialize(Object, ChunkedBytes)} wrote into {@code bytes[from, to)}. */
     Object javaDeserialize(byte[] bytes, int from, int to, List<ClassLoader> loaders)
             throws IOException, ClassNotFoundException {

@@ -78,10 +78,11 @@ final class Values {
     /** A value inside a list or lambda: direct, or Java serialization with a length in front. */
     private static void writeNested(ChunkedBytes out, Object value) throws IOException {
         if (!writeDirect(out, value)) {
-            byte[] bytes = ObjectCodec.javaSerialize(value);
+            ChunkedBytes serialized = new ChunkedBytes();
+            ObjectCodec.javaSerialize(value, serialized);
             out.writeByte(JAVA);
-            out.writeInt(bytes.length);
-            out.write(bytes, 0, bytes.length);
+            out.writeInt(serialized.size());
+            out.append(serialized);
         }
     }
 
