@@ -173,6 +173,7 @@ final class Scheduler {
             }
             f.worker = best;
             best.inFlight.add(f);
+            best.inFlightChanged();
             best.sent++;
             if (config.maxTasksPerWorker > 0 && best.sent >= config.maxTasksPerWorker) {
                 best.retiring = true;
@@ -180,6 +181,7 @@ final class Scheduler {
             }
             try {
                 best.send(MessageType.TASK, f.id, f.payload);
+                best.taskSent();
             } catch (IOException e) {
                 best.process.destroyForcibly(); // its exit fails or requeues what it holds
             }
@@ -227,6 +229,7 @@ final class Scheduler {
                 TaskFuture<?> f = it.next();
                 if (f.id == id) {
                     it.remove();
+                    w.inFlightChanged();
                     f.worker = null;
                     if (!f.isDone()) {
                         f.takeBackAsked = false;
@@ -282,6 +285,7 @@ final class Scheduler {
                 if (candidate.id == id) {
                     f = candidate;
                     it.remove();
+                    w.inFlightChanged();
                     break;
                 }
             }
@@ -393,6 +397,7 @@ final class Scheduler {
                 queue.addFirst(waiting); // it never started: another worker runs it
             }
             w.inFlight.clear();
+            w.inFlightChanged();
             duringStartup = !w.ready && broken == null && state == State.RUNNING;
             boolean needed = state == State.RUNNING || (state == State.SHUTDOWN && !queue.isEmpty());
             if (!duringStartup && broken == null && needed && !w.retiring) {

@@ -23,7 +23,7 @@ final class TaskFuture<T> extends CompletableFuture<T> {
     /** Loaders that may know the task's classes: for answering CLASS_REQUEST and reading the result. */
     final List<ClassLoader> loaders;
     private final Scheduler scheduler;
-    WorkerHandle worker; // guarded by the scheduler
+    volatile WorkerHandle worker; // written under the scheduler's lock
     boolean takeBackAsked; // guarded by the scheduler
 
     TaskFuture(Scheduler scheduler, long id, Object task, ChunkedBytes payload, List<ClassLoader> loaders) {
@@ -45,13 +45,13 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 
     @Override
     public T join() {
-        spinBriefly();
+        awaitAnswer();
         return super.join();
     }
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
-        spinBriefly();
+        awaitAnswer();
         try {
             return super.get();
         } catch (InterruptedException | Error e) {
@@ -67,6 +67,17 @@ final class TaskFuture<T> extends CompletableFuture<T> {
         } catch (InterruptedException | Error e) {
             cancel(true);
             throw e;
+        }
+    }
+
+    /**
+     * Before waiting the usual way: reads the worker's answer on this thread when this is the
+     * worker's only task ({@link WorkerHandle#readFor}), else spins briefly.
+     */
+    private void awaitAnswer() {
+        WorkerHandle w = worker;
+        if (!isDone() && (w == null || !w.readFor(this))) {
+            spinBriefly();
         }
     }
 

@@ -11,6 +11,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.ipccourse.wire.ChunkedBytes;
 import org.ipccourse.wire.Frame;
 import org.ipccourse.wire.FrameDecoder;
@@ -18,25 +20,51 @@ import org.ipccourse.wire.FrameEncoder;
 import org.ipccourse.wire.MessageType;
 
 /**
- * Owner side of one worker JVM: the process, the encoder for its standard input, a reader thread
- * for its standard output (the protocol) and one that copies its standard error. Fields marked
+ * Owner side of one worker JVM: the process, the encoder for its standard input, the reading of
+ * its standard output (the protocol), and a thread that copies its standard error. Fields marked
  * "guarded" belong to the {@link Scheduler}'s lock.
+ *
+ * <p>One thread at a time reads the protocol: the worker's reader thread, or a caller waiting for
+ * the worker's only task ({@link #readFor}). The second makes a round trip a plain ping-pong of two
+ * threads, caller and worker, as over a bare pipe; with a reader thread in between, every answer
+ * would wake a third. So the reader thread steps aside when the worker holds no task, and looks
+ * every {@link #TICK_NANOS} whether a task's answer waits with nobody reading it; after
+ * {@link #QUIET_TICKS} ticks without a task sent it blocks in the read again, as it does whenever
+ * the worker holds two tasks.
  */
 final class WorkerHandle {
     private static final int STDERR_LINES_KEPT = 12;
+    /** How often the reader thread looks for answers nobody reads while it steps aside. */
+    static final long TICK_NANOS = 1_000_000;
+    /** Ticks without a task sent after which the reader thread reads (blocking) again. */
+    static final int QUIET_TICKS = 100;
+    /** How long a caller reads for its task before it leaves the reading to the reader thread. */
+    static final long CALLER_READS_NANOS = Runtime.getRuntime().availableProcessors() > 1 ? 50_000 : 500_000;
+    private static final boolean ONE_CPU = Runtime.getRuntime().availableProcessors() == 1;
 
     final int number;
     final Process process;
     private final FrameEncoder encoder;
     private final Scheduler scheduler;
     private final Deque<String> stderrTail = new ArrayDeque<>();
+    private final FrameDecoder decoder;
+    /** The thread reading the protocol now, or null. */
+    private final AtomicReference<Thread> reading = new AtomicReference<>();
     private final Thread reader;
     private final Thread stderrPump;
+    /** {@code inFlight.size()}, for threads without the scheduler's lock. */
+    private volatile int inFlightCount;
+    /** A task was sent since the reader thread's last tick. */
+    private volatile boolean taskSentSinceTick;
+    private volatile boolean processGone;
+    /** Set by the thread that read the end of the protocol stream, or found it broken. */
+    private volatile boolean streamEnded;
+    private volatile String streamProblem;
 
     // guarded by the scheduler
     final Deque<TaskFuture<?>> inFlight = new ArrayDeque<>();
     int sent;
-    boolean ready;
+    volatile boolean ready; // also read without the lock, by whoever reads the protocol
     boolean retiring;
     /** The worker announced it will exit (it reported an OutOfMemoryError): nothing it holds has started. */
     boolean expectExit;
@@ -47,6 +75,7 @@ final class WorkerHandle {
         this.scheduler = scheduler;
         this.process = new ProcessBuilder(command).start();
         this.encoder = new FrameEncoder(process.getOutputStream());
+        this.decoder = new FrameDecoder(process.getInputStream());
         this.reader = daemon(this::readProtocol, "ipc-pool-reader-" + number);
         this.stderrPump = daemon(this::pumpStderr, "ipc-pool-stderr-" + number);
     }
@@ -56,6 +85,8 @@ final class WorkerHandle {
         reader.start();
         stderrPump.start();
         process.onExit().thenRun(() -> {
+            processGone = true;
+            LockSupport.unpark(reader); // it reads what is left, then reports the exit
             try {
                 reader.join(1000); // the reader normally sees end of file first and reports the exit
             } catch (InterruptedException e) {
@@ -97,26 +128,112 @@ final class WorkerHandle {
         process.destroyForcibly();
     }
 
-    private void readProtocol() {
-        FrameDecoder decoder = new FrameDecoder(process.getInputStream());
-        String problem = null;
+    /** Call under the scheduler's lock after {@code inFlight} changed. */
+    void inFlightChanged() {
+        inFlightCount = inFlight.size();
+    }
+
+    /** Call under the scheduler's lock after a task was sent: wakes the reader if callers will not read. */
+    void taskSent() {
+        taskSentSinceTick = true;
+        if (inFlightCount > 1) {
+            LockSupport.unpark(reader);
+        }
+    }
+
+    /** Frames are due that no waiting caller is about to read. */
+    private boolean readerMustRead() {
         try {
-            for (Frame f; (f = decoder.read()) != null; ) {
-                switch (f.type()) {
-                    case RESULT -> scheduler.answered(this, f.id(), f.payload(), false);
-                    case FAILURE -> scheduler.answered(this, f.id(), f.payload(), true);
-                    case SKIPPED -> scheduler.skipped(this, f.id());
-                    case OUTPUT -> print(f.id() == 2 ? System.err : System.out, f.payload());
-                    case CLASS_REQUEST -> scheduler.serveClass(this, f.id(), f.payload());
-                    case READY -> scheduler.ready(this);
-                    case INIT_FAILED -> scheduler.initFailed(this, f.payload());
-                    default -> throw new IOException("unexpected " + f.type() + " frame from worker " + number);
+            return !ready || inFlightCount > 1 || processGone || decoder.hasBytes();
+        } catch (IOException e) {
+            return true; // reading reports it
+        }
+    }
+
+    private void readProtocol() {
+        Thread me = Thread.currentThread();
+        int quietTicks = 0;
+        while (!streamEnded) {
+            if (reading.get() == null && (inFlightCount > 0 || quietTicks >= QUIET_TICKS || readerMustRead())
+                    && reading.compareAndSet(null, me)) {
+                try {
+                    do {
+                        readOne();
+                    } while (!streamEnded && (inFlightCount > 0 || readerMustRead()));
+                } catch (IOException | RuntimeException e) {
+                    endStream(e);
+                } finally {
+                    reading.set(null);
+                }
+                quietTicks = 0;
+                continue;
+            }
+            LockSupport.parkNanos(this, TICK_NANOS);
+            quietTicks = taskSentSinceTick ? 0 : quietTicks + 1;
+            taskSentSinceTick = false;
+        }
+        scheduler.workerExited(this, streamProblem);
+    }
+
+    /**
+     * Called by a thread about to wait for {@code f}: when {@code f} is this worker's only task
+     * and nobody reads the protocol, reads and handles frames on this thread until {@code f} is
+     * done, for at most {@link #CALLER_READS_NANOS} (spinning, or yielding the CPU to the worker
+     * on a one-CPU machine), or until this thread is interrupted. A frame that has begun to arrive
+     * is read to its end, however long the worker takes to write it.
+     *
+     * @return whether this thread read (whether or not {@code f} is done)
+     */
+    boolean readFor(TaskFuture<?> f) {
+        Thread me = Thread.currentThread();
+        if (inFlightCount != 1 || f.worker != this || !reading.compareAndSet(null, me)) {
+            return false;
+        }
+        try {
+            long end = System.nanoTime() + CALLER_READS_NANOS;
+            while (!f.isDone() && !streamEnded && f.worker == this) {
+                if (decoder.hasBytes()) {
+                    readOne();
+                } else if (System.nanoTime() - end > 0 || me.isInterrupted()) {
+                    break;
+                } else if (ONE_CPU) {
+                    Thread.yield();
+                } else {
+                    Thread.onSpinWait();
                 }
             }
         } catch (IOException | RuntimeException e) {
-            problem = e.getMessage(); // e.g. a JVM crash report printed to fd 1; the exit status comes next
+            endStream(e);
+        } finally {
+            reading.set(null);
+            if (inFlightCount > 0 || streamEnded) {
+                LockSupport.unpark(reader); // it takes over, or reports the end of the stream
+            }
         }
-        scheduler.workerExited(this, problem);
+        return true;
+    }
+
+    private void endStream(Exception e) {
+        streamProblem = e.getMessage(); // e.g. a JVM crash report printed to fd 1; the exit status comes next
+        streamEnded = true;
+    }
+
+    private void readOne() throws IOException {
+        Frame f = decoder.read();
+        if (f == null) {
+            streamEnded = true;
+            return;
+        }
+        switch (f.type()) {
+            case RESULT -> scheduler.answered(this, f.id(), f.payload(), false);
+            case FAILURE -> scheduler.answered(this, f.id(), f.payload(), true);
+            case SKIPPED -> scheduler.skipped(this, f.id());
+            case OUTPUT -> print(f.id() == 2 ? System.err : System.out, f.payload());
+            case CLASS_REQUEST -> scheduler.serveClass(this, f.id(), f.payload());
+            case READY -> scheduler.ready(this);
+            case INIT_FAILED -> scheduler.initFailed(this, f.payload());
+            default -> throw new IOException("unexpected " + f.type() + " frame from worker " + number);
+        }
     }
 
     private static void print(PrintStream out, byte[] bytes) {

@@ -6,7 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Reads the frames {@link FrameEncoder} writes. Not thread-safe: one reader thread per stream.
+ * Reads the frames {@link FrameEncoder} writes. Not thread-safe: one thread at a time reads a
+ * stream, and a thread taking over from another must see its writes (a lock or a volatile hand-off).
  */
 public final class FrameDecoder {
     /** Bytes of type and id that the length field counts besides the payload. */
@@ -26,6 +27,14 @@ public final class FrameDecoder {
     /** Wraps {@code in}, which should be buffered. */
     public FrameDecoder(InputStream in) {
         this.in = new DataInputStream(in);
+    }
+
+    /**
+     * Whether bytes of the next frame have arrived, so that {@link #read} will not wait for the
+     * writer to begin one; one {@code FIONREAD} system call when nothing is buffered.
+     */
+    public boolean hasBytes() throws IOException {
+        return in.available() > 0;
     }
 
     /**
