@@ -272,7 +272,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     }
 
         <T, R> CompletableFuture<List<R>> submitChunk(ChunkTask.Fn fn, List<T> chunk) {
-        return scheduler.submit(ChunkTask.<T, R>of(fn, chunk), fn.loader(), fn::description);
+        return scheduler.submit(ChunkTask.<T, R>of(fn, chunk), fn.loader(), fn::description, Scheduler.CHUNK_PREFETCH);
     }
 
     /**

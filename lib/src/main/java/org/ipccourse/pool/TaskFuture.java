@@ -22,12 +22,15 @@ final class TaskFuture<T> extends CompletableFuture<T> {
     final ChunkedBytes payload;
     /** Loaders that may know the task's classes: for answering CLASS_REQUEST and reading the result. */
     final List<ClassLoader> loaders;
+    /** How many tasks its worker may hold, this one included. */
+    final int prefetch;
     private final Scheduler scheduler;
     volatile WorkerHandle worker; // written under the scheduler's lock
     boolean takeBackAsked; // guarded by the scheduler
 
-    TaskFuture(Scheduler scheduler, long id, Object task, ChunkedBytes payload, List<ClassLoader> loaders) {
+    TaskFuture(Scheduler scheduler, long id, Object task, ChunkedBytes payload, List<ClassLoader> loaders, int prefetch) {
         this.scheduler = scheduler;
+        this.prefetch = prefetch;
         this.id = id;
         this.task = task;
         this.payload = payload;

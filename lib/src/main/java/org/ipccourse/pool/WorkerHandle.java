@@ -38,8 +38,11 @@ final class WorkerHandle {
     static final long TICK_NANOS = 1_000_000;
     /** Ticks without a task sent after which the reader thread reads (blocking) again. */
     static final int QUIET_TICKS = 100;
-    /** How long a caller reads for its task before it leaves the reading to the reader thread. */
-    static final long CALLER_READS_NANOS = Runtime.getRuntime().availableProcessors() > 1 ? 50_000 : 500_000;
+    /**
+     * How long a caller reads for its task before it leaves the reading to the reader thread and
+     * parks: long enough for a short task, even while the JIT compilers still take CPU time.
+     */
+    static final long CALLER_READS_NANOS = 500_000;
     private static final boolean ONE_CPU = Runtime.getRuntime().availableProcessors() == 1;
 
     final int number;
