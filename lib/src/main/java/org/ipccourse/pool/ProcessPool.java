@@ -105,22 +105,28 @@ import org.ipccourse.classes.NotebookVariables;
  *
  * <h2>Costs</h2>
  * A worker costs a JVM: tens of megabytes and a start-up of about a hundred milliseconds (about
- * as long as Python's spawn pool takes on the course machines). A task costs two encodings, two
- * pipe writes and one thread hand-off in the owner; a short task runs on the worker thread that
- * read it. Numbers, strings, lists of those and lambdas such as {@code () -> n} are encoded
- * directly rather than with Java serialization (see the {@code wire} package), so a trivial task's
- * round trip is mostly the pipe: once the JIT has compiled both sides (the first thousand tasks of
- * a fresh pool cost about 0.2 ms each), it measured about 1.5 times a raw pipe round trip between
- * two JVMs on one CPU, and 5 to 10 times less than Python's {@code Pool.apply} in the same runs.
- * A thread waiting in {@code get} or {@code join} spins for up to 50 µs before it parks when the
- * machine has more than one CPU, which saves a wake-up when the answer comes quickly. {@code map}
- * with the default chunk size costs a fraction of a microsecond per element. A large task or
- * result takes about its serialized size once more on each side while it travels: the sender keeps
+ * as long as Python's spawn pool takes on the course machines). A task costs two encodings and two
+ * pipe writes. A thread waiting in {@code get} or {@code join} for its worker's only task reads the
+ * answer itself, for up to half a millisecond, so a short task's round trip wakes no third thread;
+ * a longer one's answer is read by the worker's reader thread, which then wakes the caller. A
+ * short task runs on the worker thread that read it, and an idle worker watches its pipe for 50 µs
+ * before it sleeps when it has a spare CPU. Numbers, strings, lists of those and lambdas such as
+ * {@code () -> n} are encoded directly rather than with Java serialization (see the {@code wire}
+ * package), so a trivial task's round trip is mostly the pipe: once the JIT has compiled both
+ * sides (the first thousand tasks of a fresh pool cost about 0.2 ms each), it measured 0.7 to 0.9
+ * times a raw blocking ping-pong between two JVMs, and 5 to 30 times less than Python's
+ * {@code Pool.apply} in the same runs. The price of that is CPU time: a caller polls the pipe while
+ * it waits (on a one-CPU machine it yields to the worker instead), and a worker spins briefly after
+ * each answer. A worker holds up to 2 submitted tasks at once and up to 8 chunks of {@code map} or
+ * {@code imap}, so it never waits for the next one, and an idle worker takes over those that wait
+ * behind a long one. {@code map} with the default chunk size costs a fraction of a microsecond
+ * per element. A large task or result takes about its serialized size once more on each side while it travels: the sender keeps
  * it serialized (in chunks that go to the pipe as they are) and the receiver reads the frame into
  * one array that it decodes in place; large primitive arrays are copied in bulk. The benchmark in
  * {@code bench/} measures all of this beside Python's pools.
- * Dependent actions attached with non-async methods ({@code thenApply}) run on the pool's reader
- * thread; use the {@code *Async} variants for slow ones.
+ * Dependent actions attached with non-async methods ({@code thenApply}) run on the thread that
+ * completes the future: the pool's reader thread, or a thread waiting in {@code get} that read the
+ * answer itself; use the {@code *Async} variants for slow ones.
  */
 public final class ProcessPool implements ExecutorService, AutoCloseable {
     private final Scheduler scheduler;

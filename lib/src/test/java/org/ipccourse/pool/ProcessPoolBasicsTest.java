@@ -167,6 +167,20 @@ class ProcessPoolBasicsTest {
     }
 
     @Test
+    void mapChunksWaitingBehindALongOneMoveToTheIdleWorker() {
+        // Chunks go to the workers in turn, several to a worker: inputs 2, 4 and 6 first wait
+        // behind input 0 in the same worker, and the other worker takes them once it is idle.
+        List<long[]> ran = pool.map(x -> {
+            sleep(x == 0 ? 1500 : 100);
+            return new long[] {x, ProcessHandle.current().pid()};
+        }, List.of(0, 1, 2, 3, 4, 5, 6, 7), 1);
+        long slowPid = ran.get(0)[1];
+        for (long[] r : ran.subList(1, ran.size())) {
+            assertNotEquals(slowPid, r[1], "input " + r[0] + " waited for the slow input's worker");
+        }
+    }
+
+    @Test
     void mapUsesEveryWorker() {
         List<Long> pids = pool.map(x -> {
             sleep(50);
