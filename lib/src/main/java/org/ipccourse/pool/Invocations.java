@@ -9,10 +9,35 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@code invokeAll} and {@code invokeAny} over futures already submitted to a pool. */
 final class Invocations {
     private Invocations() {
+    }
+
+    /**
+     * Waits until every future is done or one has failed. The waiting thread parks once, not
+     * once per future: with many short tasks, each wake-up of the waiter would cost about as much
+     * as a task.
+     */
+    static void awaitAllOrAFailure(List<? extends CompletableFuture<?>> futures) throws InterruptedException {
+        CompletableFuture<Void> settled = new CompletableFuture<>();
+        AtomicInteger left = new AtomicInteger(futures.size());
+        for (CompletableFuture<?> f : futures) {
+            f.whenComplete((r, e) -> {
+                if (e != null || left.decrementAndGet() == 0) {
+                    settled.complete(null);
+                }
+            });
+        }
+        if (!futures.isEmpty()) {
+            try {
+                settled.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e); // never: settled only completes normally
+            }
+        }
     }
 
     /** Waits for all; on timeout, interruption or error cancels the unfinished ones. */

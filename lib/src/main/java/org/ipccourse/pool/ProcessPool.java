@@ -215,6 +215,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
             if (!chunk.isEmpty()) {
                 chunks.add(submitChunk(shipped, chunk));
             }
+            Invocations.awaitAllOrAFailure(chunks);
             List<R> out = new ArrayList<>(inputs.size());
             for (CompletableFuture<List<R>> f : chunks) {
                 out.addAll(f.get());
