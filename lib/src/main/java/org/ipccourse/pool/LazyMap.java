@@ -44,7 +44,7 @@ final class LazyMap<T, R> implements Iterator<R> {
             while (chunk.size() < chunkSize && inputs.hasNext()) {
                 chunk.add(inputs.next());
             }
-            CompletableFuture<List<R>> f = pool.<T, R>submitChunk(fn, chunk);
+            CompletableFuture<List<R>> f = pool.<T, R>submitChunk(fn, chunk, Scheduler.PREFETCH);
             inFlight.add(f);
             if (!ordered) {
                 f.whenComplete((r, e) -> completed.add(f));

@@ -117,13 +117,14 @@ import org.ipccourse.classes.NotebookVariables;
  * times a raw blocking ping-pong between two JVMs, and 5 to 30 times less than Python's
  * {@code Pool.apply} in the same runs. The price of that is CPU time: a caller polls the pipe while
  * it waits (on a one-CPU machine it yields to the worker instead), and a worker spins briefly after
- * each answer. A worker holds up to 2 submitted tasks at once and up to 8 chunks of {@code map} or
- * {@code imap}, so it never waits for the next one, and an idle worker takes over those that wait
- * behind a long one. {@code map} with the default chunk size costs a fraction of a microsecond
- * per element. A large task or result takes about its serialized size once more on each side while it travels: the sender keeps
- * it serialized (in chunks that go to the pipe as they are) and the receiver reads the frame into
- * one array that it decodes in place; large primitive arrays are copied in bulk. The benchmark in
- * {@code bench/} measures all of this beside Python's pools.
+ * each answer. A worker holds up to 2 tasks at once, so it never waits for the next one, and up
+ * to 8 chunks of a {@code map} that has at least 32 chunks per worker; an idle worker takes over
+ * tasks that wait behind a long one. {@code map} with the default chunk size costs a fraction of
+ * a microsecond per element. A large task or result takes about its serialized size once more on
+ * each side while it travels: the sender keeps it serialized (in chunks that go to the pipe as
+ * they are) and the receiver reads the frame into one array that it decodes in place; large
+ * primitive arrays are copied in bulk. The benchmark in {@code bench/} measures all of this beside
+ * Python's pools.
  * Dependent actions attached with non-async methods ({@code thenApply}) run on the thread that
  * completes the future: the pool's reader thread, or a thread waiting in {@code get} that read the
  * answer itself; use the {@code *Async} variants for slow ones.
@@ -202,18 +203,21 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         Objects.requireNonNull(inputs, "inputs must not be null");
         requirePositive(chunkSize);
         ChunkTask.Fn shipped = ChunkTask.Fn.of(fn);
+        long chunkCount = (inputs.size() + (long) chunkSize - 1) / chunkSize;
+        int prefetch = chunkCount >= 4L * Scheduler.FINE_CHUNK_PREFETCH * workerCount()
+                ? Scheduler.FINE_CHUNK_PREFETCH : Scheduler.PREFETCH;
         List<CompletableFuture<List<R>>> chunks = new ArrayList<>();
         List<T> chunk = new ArrayList<>(Math.min(chunkSize, inputs.size()));
         try {
             for (T input : inputs) {
                 chunk.add(input);
                 if (chunk.size() == chunkSize) {
-                    chunks.add(submitChunk(shipped, chunk));
+                    chunks.add(submitChunk(shipped, chunk, prefetch));
                     chunk.clear();
                 }
             }
             if (!chunk.isEmpty()) {
-                chunks.add(submitChunk(shipped, chunk));
+                chunks.add(submitChunk(shipped, chunk, prefetch));
             }
             Invocations.awaitAllOrAFailure(chunks);
             List<R> out = new ArrayList<>(inputs.size());
@@ -278,8 +282,8 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         return userObject;
     }
 
-        <T, R> CompletableFuture<List<R>> submitChunk(ChunkTask.Fn fn, List<T> chunk) {
-        return scheduler.submit(ChunkTask.<T, R>of(fn, chunk), fn.loader(), fn::description, Scheduler.CHUNK_PREFETCH);
+    <T, R> CompletableFuture<List<R>> submitChunk(ChunkTask.Fn fn, List<T> chunk, int prefetch) {
+        return scheduler.submit(ChunkTask.<T, R>of(fn, chunk), fn.loader(), fn::description, true, prefetch);
     }
 
     /**
@@ -406,6 +410,11 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** How many answers waiting callers read from the workers' pipes themselves; for tests. */
+    long answersReadByCallers() {
+        return scheduler.framesReadByCallers();
     }
 
     /** The pool's state, queue length and workers, for diagnostics. */

@@ -29,12 +29,14 @@ final class Scheduler {
     /** Tasks a worker holds at once: the running one and the next, so it never waits on the pipe. */
     static final int PREFETCH = 2;
     /**
-     * The same for the chunks of {@code map} and {@code imap}: many alike tasks, so a worker may
-     * hold more, and answers of short ones reach the owner several to a read (with chunk size 1,
-     * 8 instead of 2 halves the cost per task). An idle worker still takes over what waits behind
-     * a long chunk ({@link #takeBackForIdleWorkers}).
+     * The same for the chunks of a {@code map} with many more chunks than workers: each chunk is
+     * then a small share of the work, so a worker may hold more, and answers of short ones reach
+     * the owner several to a read (with chunk size 1, 8 instead of 2 halves the cost per task). An
+     * idle worker still takes over what waits behind a long chunk ({@link #takeBackForIdleWorkers}).
+     * With few chunks (the default chunk size makes 4 per worker) holding more would undo the
+     * balancing those chunks are for, and on one CPU it measured twice as slow.
      */
-    static final int CHUNK_PREFETCH = 8;
+    static final int FINE_CHUNK_PREFETCH = 8;
 
     private enum State { RUNNING, SHUTDOWN, STOPPED, TERMINATED }
 
@@ -126,11 +128,14 @@ final class Scheduler {
     }
 
     <T> TaskFuture<T> submit(Object callable, ClassLoader loader, Supplier<String> what) {
-        return submit(callable, loader, what, PREFETCH);
+        return submit(callable, loader, what, false, PREFETCH);
     }
 
-    /** As {@link #submit(Object, ClassLoader, Supplier)}; {@code prefetch}: how many tasks a worker may hold with this one. */
-    <T> TaskFuture<T> submit(Object callable, ClassLoader loader, Supplier<String> what, int prefetch) {
+    /**
+     * As {@link #submit(Object, ClassLoader, Supplier)}. {@code chunk}: the task is a chunk of
+     * {@code map} or {@code imap}; {@code prefetch}: how many tasks its worker may hold with it.
+     */
+    <T> TaskFuture<T> submit(Object callable, ClassLoader loader, Supplier<String> what, boolean chunk, int prefetch) {
         ChunkedBytes payload = serialize(callable, what);
         synchronized (this) {
             if (state != State.RUNNING || broken != null) {
@@ -139,9 +144,9 @@ final class Scheduler {
             }
             classes.remember(loader);
             TaskFuture<T> f = new TaskFuture<>(this, ids.incrementAndGet(), callable, payload,
-                    List.of(loader != null ? loader : ClassLoader.getSystemClassLoader()), prefetch);
+                    List.of(loader != null ? loader : ClassLoader.getSystemClassLoader()), chunk, prefetch);
             queue.add(f);
-            dispatch();
+            dispatch(f);
             return f;
         }
     }
@@ -159,6 +164,15 @@ final class Scheduler {
     }
 
     private void dispatch() {
+        dispatch(null);
+    }
+
+    /**
+     * Sends queued tasks to workers with room. {@code submitted}: the task its caller is
+     * submitting now, which that caller may wait for at once and read the answer of itself
+     * ({@link WorkerHandle#readFor}); for any other task sent, the worker's reader thread is woken.
+     */
+    private void dispatch(TaskFuture<?> submitted) {
         if (!queue.isEmpty() && (state == State.STOPPED || state == State.TERMINATED || broken != null)) {
             List<TaskFuture<?>> dropped = new ArrayList<>(queue);
             queue.clear();
@@ -194,7 +208,7 @@ final class Scheduler {
             }
             try {
                 best.send(MessageType.TASK, f.id, f.payload);
-                best.taskSent();
+                best.taskSent(f == submitted && !f.chunk);
             } catch (IOException e) {
                 best.process.destroyForcibly(); // its exit fails or requeues what it holds
             }
@@ -514,6 +528,15 @@ final class Scheduler {
                     .append(" holding ").append(w.inFlight.size());
         }
         return s.toString();
+    }
+
+    /** Frames the current workers' waiting callers read themselves, for tests. */
+    synchronized long framesReadByCallers() {
+        long n = 0;
+        for (WorkerHandle w : workers) {
+            n += w.framesReadByCallers();
+        }
+        return n;
     }
 
     int workerCount() {

@@ -22,14 +22,18 @@ final class TaskFuture<T> extends CompletableFuture<T> {
     final ChunkedBytes payload;
     /** Loaders that may know the task's classes: for answering CLASS_REQUEST and reading the result. */
     final List<ClassLoader> loaders;
+    /** A chunk of {@code map} or {@code imap}: nobody waits for it alone. */
+    final boolean chunk;
     /** How many tasks its worker may hold, this one included. */
     final int prefetch;
     private final Scheduler scheduler;
     volatile WorkerHandle worker; // written under the scheduler's lock
     boolean takeBackAsked; // guarded by the scheduler
 
-    TaskFuture(Scheduler scheduler, long id, Object task, ChunkedBytes payload, List<ClassLoader> loaders, int prefetch) {
+    TaskFuture(Scheduler scheduler, long id, Object task, ChunkedBytes payload, List<ClassLoader> loaders, boolean chunk,
+               int prefetch) {
         this.scheduler = scheduler;
+        this.chunk = chunk;
         this.prefetch = prefetch;
         this.id = id;
         this.task = task;
@@ -65,11 +69,26 @@ final class TaskFuture<T> extends CompletableFuture<T> {
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        wakeReader();
         try {
             return super.get(timeout, unit);
         } catch (InterruptedException | Error e) {
             cancel(true);
             throw e;
+        }
+    }
+
+    /** A dependent stage is being attached: the answer should be read even if nobody calls {@code get}. */
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+        wakeReader();
+        return new CompletableFuture<>();
+    }
+
+    private void wakeReader() {
+        WorkerHandle w = worker;
+        if (w != null && !isDone()) {
+            w.wakeReader();
         }
     }
 

@@ -27,10 +27,12 @@ import org.ipccourse.wire.MessageType;
  * <p>One thread at a time reads the protocol: the worker's reader thread, or a caller waiting for
  * the worker's only task ({@link #readFor}). The second makes a round trip a plain ping-pong of two
  * threads, caller and worker, as over a bare pipe; with a reader thread in between, every answer
- * would wake a third. So the reader thread steps aside when the worker holds no task, and looks
- * every {@link #TICK_NANOS} whether a task's answer waits with nobody reading it; after
- * {@link #QUIET_TICKS} ticks without a task sent it blocks in the read again, as it does whenever
- * the worker holds two tasks.
+ * would wake a third. So when a task is submitted to a worker that holds no other, the reader
+ * thread is not woken: its submitter will probably wait for it at once. For any other task sent,
+ * and when a dependent stage is attached or {@code get} is called with a timeout, it is woken and
+ * reads. Otherwise it looks every {@link #TICK_NANOS} whether an answer waits with nobody reading
+ * it (as after {@code CompletableFuture.allOf}), and after {@link #QUIET_TICKS} ticks without a
+ * task sent it blocks in the read, as it does whenever the worker holds two tasks.
  */
 final class WorkerHandle {
     private static final int STDERR_LINES_KEPT = 12;
@@ -63,6 +65,8 @@ final class WorkerHandle {
     /** Set by the thread that read the end of the protocol stream, or found it broken. */
     private volatile boolean streamEnded;
     private volatile String streamProblem;
+    /** Frames read by waiting callers rather than the reader thread (written by the reading thread only). */
+    private volatile long framesReadByCallers;
 
     // guarded by the scheduler
     final Deque<TaskFuture<?>> inFlight = new ArrayDeque<>();
@@ -136,12 +140,20 @@ final class WorkerHandle {
         inFlightCount = inFlight.size();
     }
 
-    /** Call under the scheduler's lock after a task was sent: wakes the reader if callers will not read. */
-    void taskSent() {
+    /**
+     * Call under the scheduler's lock after a task was sent. {@code callerMayRead}: its submitter
+     * may wait for it at once; unless it is the worker's only task, the reader thread is woken.
+     */
+    void taskSent(boolean callerMayRead) {
         taskSentSinceTick = true;
-        if (inFlightCount > 1) {
+        if (inFlightCount > 1 || !callerMayRead) {
             LockSupport.unpark(reader);
         }
+    }
+
+    /** Someone will want this worker's answers without reading them: the reader thread reads now. */
+    void wakeReader() {
+        LockSupport.unpark(reader);
     }
 
     /** Frames are due that no waiting caller is about to read. */
@@ -197,6 +209,7 @@ final class WorkerHandle {
             while (!f.isDone() && !streamEnded && f.worker == this) {
                 if (decoder.hasBytes()) {
                     readOne();
+                    framesReadByCallers++;
                 } else if (System.nanoTime() - end > 0 || me.isInterrupted()) {
                     break;
                 } else if (ONE_CPU) {
@@ -214,6 +227,10 @@ final class WorkerHandle {
             }
         }
         return true;
+    }
+
+    long framesReadByCallers() {
+        return framesReadByCallers;
     }
 
     private void endStream(Exception e) {
