@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.RandomAccess;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -207,17 +208,13 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         int prefetch = chunkCount >= 4L * Scheduler.FINE_CHUNK_PREFETCH * workerCount()
                 ? Scheduler.FINE_CHUNK_PREFETCH : Scheduler.PREFETCH;
         List<CompletableFuture<List<R>>> chunks = new ArrayList<>();
-        List<T> chunk = new ArrayList<>(Math.min(chunkSize, inputs.size()));
+        // Chunks are copied from ranges of a list in bulk, not element by element.
+        List<? extends T> all = inputs instanceof List<? extends T> list && inputs instanceof RandomAccess
+                ? list : new ArrayList<>(inputs);
         try {
-            for (T input : inputs) {
-                chunk.add(input);
-                if (chunk.size() == chunkSize) {
-                    chunks.add(submitChunk(shipped, chunk, prefetch));
-                    chunk.clear();
-                }
-            }
-            if (!chunk.isEmpty()) {
-                chunks.add(submitChunk(shipped, chunk, prefetch));
+            for (int from = 0; from < all.size(); from += chunkSize) {
+                int to = (int) Math.min(all.size(), (long) from + chunkSize);
+                chunks.add(submitChunk(shipped, all.subList(from, to), prefetch));
             }
             Invocations.awaitAllOrAFailure(chunks);
             List<R> out = new ArrayList<>(inputs.size());

@@ -207,8 +207,9 @@ final class Scheduler {
                 startWorker();
             }
             try {
-                best.send(MessageType.TASK, f.id, f.payload);
-                best.taskSent(f == submitted && !f.chunk);
+                boolean awaited = f == submitted && !f.chunk;
+                best.send(awaited ? MessageType.AWAITED_TASK : MessageType.TASK, f.id, f.payload);
+                best.taskSent(awaited);
             } catch (IOException e) {
                 best.process.destroyForcibly(); // its exit fails or requeues what it holds
             }

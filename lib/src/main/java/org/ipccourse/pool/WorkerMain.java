@@ -45,11 +45,13 @@ final class WorkerMain {
     /** How long the thread without the reader role naps while no task runs. */
     static final long IDLE_NAP_NANOS = 50_000_000;
     /**
-     * How long the reader spins for the next frame before it blocks in the read, when the JVM has
-     * another CPU for the owner: a task sent soon after the last answer then finds this thread
-     * awake, which saves the wake-up of an idle CPU (some 20 us on a virtual machine).
+     * How long the reader spins for the next frame before it blocks in the read, after answering
+     * an AWAITED_TASK, when the JVM has another CPU for the owner: the next task then finds this
+     * thread awake, which saves the wake-up of an idle CPU (some 20 us on a virtual machine).
      */
     static final long SPIN_NANOS = Runtime.getRuntime().availableProcessors() > 1 ? 50_000 : 0;
+    /** The last task run was an AWAITED_TASK: spin for the next frame before blocking. */
+    private volatile boolean spinForNext;
 
     private final AtomicBoolean readerRole = new AtomicBoolean();
     private volatile long taskStarted;
@@ -113,6 +115,7 @@ final class WorkerMain {
                     initialize(work);
                 } else {
                     runTask(work.id(), work.payload());
+                    spinForNext = work.type() == MessageType.AWAITED_TASK;
                 }
                 taskStarted = 0;
                 synchronized (state) {
@@ -154,7 +157,7 @@ final class WorkerMain {
         try {
             for (Frame f; (f = awaitFrame()) != null; ) {
                 switch (f.type()) {
-                    case INIT, TASK -> {
+                    case INIT, TASK, AWAITED_TASK -> {
                         synchronized (state) {
                             if (!busy) {
                                 busy = true;
@@ -177,7 +180,7 @@ final class WorkerMain {
     }
 
     private Frame awaitFrame() throws IOException {
-        if (SPIN_NANOS > 0 && !decoder.hasBytes()) {
+        if (SPIN_NANOS > 0 && spinForNext && !decoder.hasBytes()) {
             long end = System.nanoTime() + SPIN_NANOS;
             while (!decoder.hasBytes() && System.nanoTime() - end < 0) {
                 Thread.onSpinWait();
@@ -192,7 +195,7 @@ final class WorkerMain {
                 if (interrupt) {
                     runningThread.interrupt();
                 }
-            } else if (pending.removeIf(f -> f.type() == MessageType.TASK && f.id() == id)) {
+            } else if (pending.removeIf(f -> f.type().isTask() && f.id() == id)) {
                 send(MessageType.SKIPPED, id, ChunkedBytes.EMPTY); // answered now, not after the running task
             } else {
                 skipped.add(id); // read but not started yet, or already answered

@@ -6,9 +6,9 @@ package org.ipccourse.wire;
  */
 public enum MessageType {
     INIT(1), READY(2), INIT_FAILED(3), TASK(4), RESULT(5), FAILURE(6), CANCEL(7),
-    CLASS_REQUEST(8), CLASS_BYTES(9), OUTPUT(10), SKIPPED(11);
+    CLASS_REQUEST(8), CLASS_BYTES(9), OUTPUT(10), SKIPPED(11), AWAITED_TASK(12);
 
-    private static final MessageType[] BY_CODE = new MessageType[12];
+    private static final MessageType[] BY_CODE = new MessageType[13];
 
     static {
         for (MessageType t : values()) {
@@ -20,6 +20,11 @@ public enum MessageType {
 
     MessageType(int code) {
         this.code = (byte) code;
+    }
+
+    /** TASK or AWAITED_TASK. */
+    public boolean isTask() {
+        return this == TASK || this == AWAITED_TASK;
     }
 
     static MessageType of(int code) {

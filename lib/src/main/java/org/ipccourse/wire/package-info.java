@@ -53,6 +53,11 @@
  *       the worker exits after sending it</td></tr>
  *   <tr><td>TASK</td><td>owner</td><td>task id</td><td>a serialized {@code Callable}; the worker
  *       runs tasks one at a time, in the order they arrive</td></tr>
+ *   <tr><td>AWAITED_TASK</td><td>owner</td><td>task id</td><td>as TASK, for a task submitted alone
+ *       whose caller waits for it at once: the next task usually follows the answer within
+ *       microseconds, so the worker watches its pipe for a while before it sleeps (when it has a
+ *       spare CPU). Chunks of {@code map} go as TASK: there, a spinning worker takes CPU time the
+ *       owner needs.</td></tr>
  *   <tr><td>RESULT</td><td>worker</td><td>task id</td><td>the serialized return value</td></tr>
  *   <tr><td>FAILURE</td><td>worker</td><td>task id</td><td>the serialized throwable the task threw
  *       (or a stand-in carrying its class name, message and stack frames when it cannot be
@@ -69,7 +74,7 @@
  *   <tr><td>OUTPUT</td><td>worker</td><td>1 = System.out, 2 = System.err</td><td>bytes the task
  *       printed; the owner writes them to its own System.out or System.err</td></tr>
  * </table>
- * Every TASK is answered by exactly one RESULT, FAILURE or SKIPPED, unless the worker dies first. A worker
+ * Every TASK and AWAITED_TASK is answered by exactly one RESULT, FAILURE or SKIPPED, unless the worker dies first. A worker
  * flushes its output streams before it sends a task's answer, so printed text precedes the answer.
  *
  * <h2>End of stream</h2>
