@@ -110,15 +110,15 @@ import org.ipccourse.classes.NotebookVariables;
  * pipe writes. A thread waiting in {@code get} or {@code join} for its worker's only task reads the
  * answer itself, for up to half a millisecond, so a short task's round trip wakes no third thread;
  * a longer one's answer is read by the worker's reader thread, which then wakes the caller. A
- * short task runs on the worker thread that read it, and an idle worker watches its pipe for 50 µs
- * before it sleeps when it has a spare CPU. Numbers, strings, lists of those and lambdas such as
+ * short task runs on the worker thread that read it, and after answering a task submitted alone
+ * a worker watches its pipe for 50 µs before it sleeps, when it has a spare CPU. Numbers, strings, lists of those and lambdas such as
  * {@code () -> n} are encoded directly rather than with Java serialization (see the {@code wire}
  * package), so a trivial task's round trip is mostly the pipe: once the JIT has compiled both
- * sides (the first thousand tasks of a fresh pool cost about 0.2 ms each), it measured 0.7 to 0.9
+ * sides (the first thousand tasks of a fresh pool cost about 0.2 ms each), it measured 0.6 to 0.9
  * times a raw blocking ping-pong between two JVMs, and 5 to 30 times less than Python's
  * {@code Pool.apply} in the same runs. The price of that is CPU time: a caller polls the pipe while
  * it waits (on a one-CPU machine it yields to the worker instead), and a worker spins briefly after
- * each answer. A worker holds up to 2 tasks at once, so it never waits for the next one, and up
+ * such a task. A worker holds up to 2 tasks at once, so it never waits for the next one, and up
  * to 8 chunks of a {@code map} that has at least 32 chunks per worker; an idle worker takes over
  * tasks that wait behind a long one. {@code map} with the default chunk size costs a fraction of
  * a microsecond per element. A large task or result takes about its serialized size once more on

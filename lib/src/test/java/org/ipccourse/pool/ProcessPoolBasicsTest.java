@@ -135,6 +135,9 @@ class ProcessPoolBasicsTest {
         assertEquals(expected, pool.map(x -> x * x, inputs));
         assertEquals(expected, pool.<Integer, Integer>map(x -> x * x, inputs, 1));
         assertEquals(List.of(), pool.map(x -> x, List.of()));
+        // Not a random-access list: chunks are cut from a copy; a last chunk shorter than the others.
+        assertEquals(expected, pool.<Integer, Integer>map(x -> x * x, new java.util.LinkedList<>(inputs), 7));
+        assertEquals(List.of(1, 4, 9), pool.map(x -> x * x, new java.util.TreeSet<>(List.of(3, 1, 2)), 2));
     }
 
     @Test
