@@ -128,7 +128,8 @@ import org.ipccourse.classes.NotebookVariables;
  * Python's pools.
  * Dependent actions attached with non-async methods ({@code thenApply}) run on the thread that
  * completes the future: the pool's reader thread, or a thread waiting in {@code get} that read the
- * answer itself; use the {@code *Async} variants for slow ones.
+ * answer itself; use the {@code *Async} variants for slow ones, and for any that waits for
+ * another task of the pool (that task's answer may be due on the very thread that is waiting).
  */
 public final class ProcessPool implements ExecutorService, AutoCloseable {
     private final Scheduler scheduler;
