@@ -156,10 +156,10 @@ final class WorkerHandle {
         LockSupport.unpark(reader);
     }
 
-    /** Frames are due that no waiting caller is about to read. */
-    private boolean readerMustRead() {
+    /** Frames are due even with no task in flight: READY, what an idle worker printed, the end of the stream. */
+    private boolean framesDueWithoutTask() {
         try {
-            return !ready || inFlightCount > 1 || processGone || decoder.hasBytes();
+            return !ready || processGone || decoder.hasBytes();
         } catch (IOException e) {
             return true; // reading reports it
         }
@@ -169,12 +169,12 @@ final class WorkerHandle {
         Thread me = Thread.currentThread();
         int quietTicks = 0;
         while (!streamEnded) {
-            if (reading.get() == null && (inFlightCount > 0 || quietTicks >= QUIET_TICKS || readerMustRead())
+            if (reading.get() == null && (inFlightCount > 0 || quietTicks >= QUIET_TICKS || framesDueWithoutTask())
                     && reading.compareAndSet(null, me)) {
                 try {
                     do {
                         readOne();
-                    } while (!streamEnded && (inFlightCount > 0 || readerMustRead()));
+                    } while (!streamEnded && (inFlightCount > 0 || framesDueWithoutTask()));
                 } catch (IOException | RuntimeException e) {
                     endStream(e);
                 } finally {
