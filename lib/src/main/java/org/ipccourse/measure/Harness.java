@@ -49,8 +49,11 @@ import tech.tablesaw.columns.Column;
  *
  * <p>Costs: {@code parameters x variants x (warmup + repetitions)} runs, nothing more; the timer
  * is {@link System#nanoTime()} around the variant's body.
+ *
+ * @param <P> the parameter swept over
+ * @param <T> the type of the inputs {@link #tasks} builds ({@code Object} until it is called)
  */
-public final class Harness<P> {
+public final class Harness<P, T> {
     /** The body of one variant, run once per timed repetition with the current parameter. */
     @FunctionalInterface
     public interface Variant<P> {
@@ -72,7 +75,7 @@ public final class Harness<P> {
     }
 
     /** A harness over these parameter values, in this order. */
-    public static <P> Harness<P> over(List<P> parameters) {
+    public static <P> Harness<P, Object> over(List<P> parameters) {
         Objects.requireNonNull(parameters, "parameters");
         if (parameters.isEmpty()) {
             throw new IllegalArgumentException("give at least one parameter value to sweep over");
@@ -81,12 +84,12 @@ public final class Harness<P> {
     }
 
     /** A harness with a single, unnamed parameter: compares variants only. */
-    public static Harness<String> once() {
+    public static Harness<String, Object> once() {
         return new Harness<>(List.of("-"));
     }
 
     /** Adds a variant; names must be unique. */
-    public Harness<P> variant(String name, Variant<P> body) {
+    public Harness<P, T> variant(String name, Variant<P> body) {
         Objects.requireNonNull(body, "body");
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a variant needs a non-blank name");
@@ -100,17 +103,21 @@ public final class Harness<P> {
     /**
      * The inputs each standard variant works through at a parameter, e.g.
      * {@code ms -> Workloads.timedTasks(8, ms)}; built once per parameter, outside the timing,
-     * and shared by the variants (the process pool still serializes them on every run).
+     * and shared by the variants (the process pool still serializes them on every run). The
+     * inputs' element type {@code U} is the argument type of the functions given to
+     * {@link #sequential}, {@link #threadPool} and {@link #processPool}, so those take plain
+     * lambdas such as {@code limit -> countPrimes(limit)} with the type inferred.
      */
-    public Harness<P> tasks(java.util.function.Function<? super P, ? extends Collection<?>> tasksFor) {
+    @SuppressWarnings("unchecked")
+    public <U> Harness<P, U> tasks(java.util.function.Function<? super P, ? extends Collection<? extends U>> tasksFor) {
         this.tasks = Objects.requireNonNull(tasksFor, "tasksFor");
-        return this;
+        return (Harness<P, U>) this; // the same harness, now typed by its inputs
     }
 
     /** Adds the variant {@code sequential}: {@code fn} over the {@link #tasks} in this thread. */
-    public <T> Harness<P> sequential(java.util.function.Function<? super T, ?> fn) {
+    public Harness<P, T> sequential(java.util.function.Function<? super T, ?> fn) {
         Objects.requireNonNull(fn, "fn");
-        return variant("sequential", this.<T>prepared(inputs -> {
+        return variant("sequential", prepared(inputs -> {
             for (T input : inputs) {
                 fn.apply(input);
             }
@@ -118,10 +125,10 @@ public final class Harness<P> {
     }
 
     /** Adds the variant {@code thread pool}: one task per input on {@code threads}, all awaited. */
-    public <T> Harness<P> threadPool(ExecutorService threads, java.util.function.Function<? super T, ?> fn) {
+    public Harness<P, T> threadPool(ExecutorService threads, java.util.function.Function<? super T, ?> fn) {
         Objects.requireNonNull(threads, "threads");
         Objects.requireNonNull(fn, "fn");
-        return variant("thread pool", this.<T>prepared(inputs -> {
+        return variant("thread pool", prepared(inputs -> {
             List<Callable<Object>> calls = new ArrayList<>();
             for (T input : inputs) {
                 calls.add(() -> fn.apply(input));
@@ -133,10 +140,10 @@ public final class Harness<P> {
     }
 
     /** Adds the variant {@code process pool}: {@code pool.map(fn, inputs)}, default chunking. */
-    public <T> Harness<P> processPool(ProcessPool pool, SerializableFunction<? super T, ?> fn) {
+    public Harness<P, T> processPool(ProcessPool pool, SerializableFunction<? super T, ?> fn) {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(fn, "fn");
-        return variant("process pool", this.<T>prepared(inputs -> {
+        return variant("process pool", prepared(inputs -> {
             if (pool.isShutdown()) {
                 throw new IllegalStateException("the process pool is shut down; create a new pool"
                         + " and add it again with processPool(pool, fn)");
@@ -146,12 +153,12 @@ public final class Harness<P> {
     }
 
     /** A body over the inputs, typed by the caller's function. */
-    private interface Body<T> {
-        void run(List<T> inputs) throws Exception;
+    private interface Body<I> {
+        void run(List<I> inputs) throws Exception;
     }
 
     /** A variant over the inputs the harness built for the current parameter, outside the timing. */
-    private <T> Variant<P> prepared(Body<T> body) {
+    private Variant<P> prepared(Body<T> body) {
         if (tasks == null) {
             throw new IllegalStateException("call tasks(parameter -> inputs) before adding the"
                     + " standard variants");
@@ -164,25 +171,25 @@ public final class Harness<P> {
     }
 
     /** Shown in the progress line and used as the table's name. */
-    public Harness<P> title(String title) {
+    public Harness<P, T> title(String title) {
         this.title = Objects.requireNonNull(title, "title");
         return this;
     }
 
     /** Untimed runs of each variant before timing, per parameter (default 1). */
-    public Harness<P> warmup(int runs) {
+    public Harness<P, T> warmup(int runs) {
         this.warmup = requireAtLeast("warmup runs", runs, 0);
         return this;
     }
 
     /** Timed runs of each variant per parameter (default 5). */
-    public Harness<P> repetitions(int runs) {
+    public Harness<P, T> repetitions(int runs) {
         this.repetitions = requireAtLeast("repetitions", runs, 1);
         return this;
     }
 
     /** The speedup a variant needs for the verdict {@code faster} (default 1.2). */
-    public Harness<P> threshold(double speedup) {
+    public Harness<P, T> threshold(double speedup) {
         if (!(speedup >= 1) || Double.isInfinite(speedup)) {
             throw new IllegalArgumentException("threshold must be a finite speedup >= 1, got "
                     + speedup);
@@ -192,7 +199,7 @@ public final class Harness<P> {
     }
 
     /** The variant the others are compared with (default: {@code sequential}, else the first). */
-    public Harness<P> baseline(String variant) {
+    public Harness<P, T> baseline(String variant) {
         this.baseline = Objects.requireNonNull(variant, "variant");
         return this;
     }

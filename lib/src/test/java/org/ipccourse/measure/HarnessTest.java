@@ -51,9 +51,10 @@ class HarnessTest {
                 .workerJvmOptions(List.of("-Xmx64m")).build()) {
             Table t = Harness.over(List.of(2.0, 20.0)).title("Example 26.3")
                     .tasks(ms -> Workloads.timedTasks(4, ms))
-                    .sequential(Workloads::simulateWork)
-                    .threadPool(threads, Workloads::simulateWork)
-                    .processPool(pool, Workloads::simulateWork)
+                    // plain lambdas: the input type (TimedTask) is inferred from tasks(...)
+                    .sequential(task -> Workloads.simulateWork(task))
+                    .threadPool(threads, task -> Workloads.simulateWork(task))
+                    .processPool(pool, task -> Workloads.simulateWork(task))
                     .warmup(1).repetitions(2).run();
             assertEquals(List.of("sequential", "sequential", "thread pool", "thread pool",
                     "process pool", "process pool"), t.stringColumn("variant").asList());
@@ -80,7 +81,7 @@ class HarnessTest {
     @Test
     void standardVariantsNeedTheirInputsFirst() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Harness.over(List.of(1)).sequential(Workloads::computeHash));
+                () -> Harness.over(List.of(1)).sequential(input -> input));
         assertTrue(e.getMessage().contains("tasks("), e.getMessage());
     }
 
