@@ -8,11 +8,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * This JVM's segments: the ones it created (deleted at exit by a shutdown hook) and the ones it
- * attached (dropped once their file is gone). A daemon thread sweeps every half second: files of
- * dead creators (a worker killed mid-task), attached mappings of deleted files, and segments of
- * {@link SharedMemory} scopes whose pool has shut down. The first use also sweeps what dead JVMs
- * left behind.
+ * This JVM's segments: the ones it created (deleted at exit by a shutdown hook, and by the
+ * {@link Watchdog} child if this JVM is killed) and the ones it attached (dropped once their file
+ * is gone). A daemon thread sweeps every half second: files of dead creators whose watchdog could
+ * not run (a worker killed mid-task on a machine without {@code sh}), attached mappings of deleted
+ * files, and segments of {@link SharedMemory} scopes whose pool has shut down. The first use also
+ * sweeps what dead JVMs left behind.
  */
 final class Registry {
     private static final Set<SharedSegment> CREATED = ConcurrentHashMap.newKeySet();

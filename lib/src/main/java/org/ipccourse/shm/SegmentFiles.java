@@ -13,8 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Where segment files live and how they are named, so that any JVM can tell whether a file's
- * creator is still alive: {@code ipccourse-<pid>-<start millis>-<sequence>} in /dev/shm (or
- * java.io.tmpdir when /dev/shm is not there). The start time guards against a recycled pid.
+ * creator is still alive: {@code ipccourse-<pid>-<start millis>-<sequence>} in /dev/shm, or in
+ * java.io.tmpdir where /dev/shm does not exist or is not writable (macOS, some containers). The
+ * system property {@code ipccourse.shm.dir} names the directory outright; the tests move the
+ * place looked at for /dev/shm with {@code ipccourse.shm.devshm}. The start time guards against
+ * a recycled pid, and a zombie (dead, not yet reaped) counts as dead.
  */
 final class SegmentFiles {
     static final String PREFIX = "ipccourse-";
@@ -26,19 +29,32 @@ final class SegmentFiles {
     }
 
     static Path directory() {
-        String configured = System.getProperty("ipccourse.shm.dir");
+        return directory(System.getProperty("ipccourse.shm.dir"),
+                Paths.get(System.getProperty("ipccourse.shm.devshm", "/dev/shm")),
+                Paths.get(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** The configured directory if any, else {@code devShm} if usable, else {@code tmp}. */
+    static Path directory(String configured, Path devShm, Path tmp) {
         if (configured != null) {
             return Paths.get(configured);
         }
-        Path shm = Paths.get("/dev/shm");
-        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm
-                : Paths.get(System.getProperty("java.io.tmpdir"));
+        return Files.isDirectory(devShm) && Files.isWritable(devShm) ? devShm : tmp;
     }
 
-    /** Creates a new, empty, owner-only (rw-------) file with a name that says who created it. */
+    /** The start of every file name this JVM creates: {@code ipccourse-<pid>-<start millis>-}. */
+    static String ownPrefix() {
+        return PREFIX + SELF.pid() + "-" + SELF_START + "-";
+    }
+
+    /**
+     * Creates a new, empty, owner-only (rw-------) file with a name that says who created it,
+     * under the guard of this JVM's {@link Watchdog}.
+     */
     static Path createOwnerOnly(String suffix) {
-        Path path = directory().resolve(PREFIX + SELF.pid() + "-" + SELF_START + "-"
-                + SEQUENCE.incrementAndGet() + suffix);
+        Path directory = directory();
+        Watchdog.guard(directory, ownPrefix());
+        Path path = directory.resolve(ownPrefix() + SEQUENCE.incrementAndGet() + suffix);
         try {
             return Files.createFile(path,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -81,10 +97,25 @@ final class SegmentFiles {
             long pid = Long.parseLong(parts[0]);
             long start = Long.parseLong(parts[1]);
             Optional<ProcessHandle> process = ProcessHandle.of(pid);
-            return process.isPresent() && process.get().isAlive()
+            return process.isPresent() && process.get().isAlive() && !isZombie(pid)
                     && Math.abs(startMillis(process.get()) - start) < 2000;
         } catch (NumberFormatException e) {
             return true;
+        }
+    }
+
+    /**
+     * Whether {@code pid} has exited but not been reaped ({@code ProcessHandle.isAlive()} is true
+     * for such a process). Reads the state field of /proc/<pid>/stat; false where there is no
+     * /proc (macOS), which leaves the judgement to {@code isAlive()}.
+     */
+    static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Paths.get("/proc", Long.toString(pid), "stat"));
+            int end = stat.lastIndexOf(')'); // the command name in parentheses may hold anything
+            return end > 0 && end + 2 < stat.length() && "ZX".indexOf(stat.charAt(end + 2)) >= 0;
+        } catch (IOException | SecurityException e) {
+            return false;
         }
     }
 

@@ -15,11 +15,13 @@ import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 
 /**
- * A block of memory that several JVMs map at once: a file under /dev/shm, readable and writable
- * by its owner only, mapped into each process. The creating JVM owns the file; only a small
- * {@link Ref} (path and size) crosses the pipe, and a worker {@link #attach}es to it. The file is
- * deleted when its creator calls {@link #release()} or exits, or by the next sweep once its
- * creator has died; a worker that keeps a mapping of a deleted file keeps only its own view.
+ * A block of memory that several JVMs map at once: a file under /dev/shm (the temporary directory
+ * where there is no /dev/shm, as on macOS), readable and writable by its owner only, mapped into
+ * each process. The creating JVM owns the file; only a small {@link Ref} (path and size) crosses
+ * the pipe, and a worker {@link #attach}es to it. The file is deleted when its creator calls
+ * {@link #release()} or exits, and within milliseconds of its creator's death if it is killed
+ * (a watchdog child process of the creator removes it); a worker that keeps a mapping of a
+ * deleted file keeps only its own view.
  *
  * <pre>{@code
  * try (SharedSegment seg = SharedSegment.create(8L * 1_000_000)) {
@@ -29,7 +31,8 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>Costs: creating a segment is two system calls; its pages cost nothing until first touched,
+ * <p>Costs: creating a segment is two system calls (the first one in a JVM also starts its
+ * watchdog, a {@code sh} of about 1 MB, a few milliseconds); its pages cost nothing until first touched,
  * and the first touch of each 4 KiB page is a page fault in each process (the creator's fault also
  * zero-fills it). A reused segment is as fast as memory; a fresh one pays the faults every time.
  * A worker's {@link #attach} maps a segment once and reuses the mapping for later calls with the

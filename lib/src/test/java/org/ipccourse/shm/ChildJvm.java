@@ -21,6 +21,14 @@ public final class ChildJvm {
                 System.out.flush();
                 System.in.read(); // stay alive until the test kills us or closes stdin
             }
+            case "hold" -> { // creates args[1] segments of args[2] bytes, prints their paths, waits
+                for (int i = 0, n = Integer.parseInt(args[1]); i < n; i++) {
+                    System.out.println(SharedSegment.create(Integer.parseInt(args[2])).ref().path());
+                }
+                System.out.println("ready");
+                System.out.flush();
+                Thread.sleep(Long.MAX_VALUE); // until the test kills us
+            }
             case "count" -> {
                 SharedCounter c = (SharedCounter) decode(args[1]);
                 int n = Integer.parseInt(args[2]);
@@ -72,11 +80,18 @@ public final class ChildJvm {
     }
 
     static Process start(String... args) throws IOException {
+        return new ProcessBuilder(command(List.of(), args))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** The command line of a child JVM with extra JVM options (e.g. -D properties). */
+    static List<String> command(List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), ChildJvm.class.getName()));
+                "-Xmx64m", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ChildJvm.class.getName()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return command;
     }
 }
