@@ -2,19 +2,31 @@ package org.ipccourse.pool;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 
-/** The iterable behind {@link ProcessPool#completionOrder}: futures in the order they complete. */
+/**
+ * The iterable behind {@link ProcessPool#completionOrder}: futures in the order they complete,
+ * each distinct future once however often it was given (as Python's {@code as_completed}, which
+ * takes the futures as a set). Futures are told apart by identity. Each iterator costs one
+ * completion callback per future.
+ */
 final class CompletionOrder<T> implements Iterable<CompletableFuture<T>> {
     private final List<CompletableFuture<T>> futures;
 
     CompletionOrder(Collection<? extends CompletableFuture<T>> futures) {
-        this.futures = new ArrayList<>(futures);
-        this.futures.forEach(java.util.Objects::requireNonNull);
+        this.futures = new ArrayList<>(futures.size());
+        var seen = Collections.newSetFromMap(new IdentityHashMap<CompletableFuture<T>, Boolean>());
+        for (CompletableFuture<T> f : futures) {
+            if (seen.add(java.util.Objects.requireNonNull(f, "futures must not contain null"))) {
+                this.futures.add(f);
+            }
+        }
     }
 
     @Override

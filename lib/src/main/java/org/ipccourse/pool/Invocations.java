@@ -1,17 +1,23 @@
 package org.ipccourse.pool;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** {@code invokeAll} and {@code invokeAny} over futures already submitted to a pool. */
+/**
+ * {@code invokeAll} and {@code invokeAny} over futures already submitted to a pool. Each waits in
+ * one blocking call at a time, bounded by the caller's deadline, so a timeout or an interrupt is
+ * noticed while no task has completed; whatever ends the wait, the tasks not yet done are
+ * cancelled. Costs one completion callback per future.
+ */
 final class Invocations {
     private Invocations() {
     }
@@ -60,25 +66,40 @@ final class Invocations {
         return new ArrayList<>(futures);
     }
 
-    /** The first successful result; cancels the rest whatever happens. */
+    /**
+     * The first successful result; cancels the rest whatever happens. Waits on a queue the
+     * futures add themselves to as they complete, so the deadline and an interrupt end the wait
+     * even while every task is still running.
+     *
+     * @throws TimeoutException if no task succeeded within {@code nanos}
+     * @throws InterruptedException if the waiting thread is interrupted
+     * @throws ExecutionException with the last failure, when every task failed (a task cancelled
+     *                            by someone else counts as failed, as in {@code AbstractExecutorService})
+     */
     static <T> T any(List<CompletableFuture<T>> futures, long nanos)
             throws InterruptedException, ExecutionException, TimeoutException {
         if (futures.isEmpty()) {
             throw new IllegalArgumentException("invokeAny needs at least one task");
         }
         long deadline = System.nanoTime() + nanos;
-        ExecutionException last = null;
+        BlockingQueue<CompletableFuture<T>> done = new LinkedBlockingQueue<>();
         try {
-            Iterator<CompletableFuture<T>> done = ProcessPool.completionOrder(futures).iterator();
-            while (done.hasNext()) {
-                CompletableFuture<T> f = done.next();
+            for (CompletableFuture<T> f : futures) {
+                f.whenComplete((r, e) -> done.add(f));
+            }
+            ExecutionException last = null;
+            for (int left = futures.size(); left > 0; left--) {
+                CompletableFuture<T> f = done.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (f == null) {
+                    throw new TimeoutException("no task of invokeAny completed successfully within "
+                            + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms; the tasks were cancelled");
+                }
                 try {
-                    return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    return f.get(); // done: does not wait
                 } catch (ExecutionException e) {
                     last = e;
-                }
-                if (deadline - System.nanoTime() <= 0) {
-                    throw new TimeoutException("no task of invokeAny completed successfully in time");
+                } catch (CancellationException e) {
+                    last = new ExecutionException("a task of invokeAny was cancelled", e);
                 }
             }
             throw last;

@@ -98,6 +98,23 @@ import org.ipccourse.classes.NotebookVariables;
  * waiting for; this differs from plain {@code CompletableFuture}, and is what stops workers
  * computing when a notebook cell is interrupted.
  *
+ * <h2>Where it differs from a thread pool on purpose</h2>
+ * <ul>
+ * <li>Results are copies: {@code get} returns an equal object rebuilt in this JVM, never the
+ *     instance the task returned or, for {@link #submit(Runnable, Object)}, the {@code result}
+ *     object passed in (a thread pool's {@code FutureTask} hands back that same instance).</li>
+ * <li>A thread interrupted while waiting for a task cancels it (see Cancellation).</li>
+ * <li>{@code cancel(true)} on a running task stops it: by an interrupt, then by killing its
+ *     worker (Python's {@code Future.cancel} refuses once a task runs).</li>
+ * </ul>
+ * Everything else follows {@link ExecutorService}: {@code invokeAll} and {@code invokeAny} check
+ * every argument (null collection, null task, null unit) before running anything; timed
+ * {@code invokeAny} throws {@link TimeoutException} at its deadline even while no task has
+ * completed, and an interrupted one throws {@link InterruptedException}, cancelling its tasks in
+ * both cases. A task that throws {@link CancellationException} or {@link CompletionException}
+ * fails with exactly that exception as the cause of the {@link ExecutionException}; only
+ * {@code cancel} makes {@code isCancelled()} true.
+ *
  * <h2>Shutdown</h2>
  * {@link #shutdown} runs the queued tasks and then closes the workers' standard input, on which
  * they exit; {@link #shutdownNow} cancels everything and kills them; {@link #close} shuts down and
@@ -242,8 +259,12 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     /**
      * Lazily applies {@code fn} to the inputs, {@code chunkSize} per task, keeping at most
-     * {@code 2 * workers} chunks in flight; results come in input order. {@code next()} throws
-     * {@link CompletionException} if a task failed.
+     * {@code 2 * workers} chunks in flight; results come in input order. As in Python's
+     * {@code imap}, a failed chunk makes one {@code next()} throw a {@link CompletionException}
+     * with the task's exception as its cause, in place of that chunk's results, and the next
+     * call goes on with the following chunk; an exception thrown by the input iterator is thrown
+     * by {@code next()} as is, after the results of every input read before it, and ends the
+     * iteration.
      */
     public <T, R> Iterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> inputs,
                                    int chunkSize) {
@@ -286,7 +307,9 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     /**
      * The futures in the order they complete, like Python's {@code as_completed}: the iterator's
-     * {@code next()} blocks until one more future is done.
+     * {@code next()} blocks until one more future is done. A future given more than once is
+     * yielded once. An interrupted {@code next()} throws {@link CancellationException} and keeps
+     * the interrupt status (an iterator cannot throw {@code InterruptedException}).
      */
     public static <T> Iterable<CompletableFuture<T>> completionOrder(Collection<? extends CompletableFuture<T>> futures) {
         return new CompletionOrder<>(Objects.requireNonNull(futures, "futures must not be null"));
@@ -300,6 +323,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException {
+        Objects.requireNonNull(unit, "unit must not be null");
         return Invocations.all(submitAll(tasks), unit.toNanos(timeout));
     }
 
@@ -315,15 +339,21 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException, ExecutionException, TimeoutException {
+        Objects.requireNonNull(unit, "unit must not be null");
         return Invocations.any(submitAll(tasks), unit.toNanos(timeout));
     }
 
+    /** Checks every task before submitting any, so a bad one leaves nothing running. */
     private <T> List<CompletableFuture<T>> submitAll(Collection<? extends Callable<T>> tasks) {
         Objects.requireNonNull(tasks, "tasks must not be null");
-        List<CompletableFuture<T>> futures = new ArrayList<>(tasks.size());
+        List<Callable<T>> checked = new ArrayList<>(tasks.size());
+        for (Callable<T> task : tasks) {
+            checked.add(requireShippable(task, "every task"));
+        }
+        List<CompletableFuture<T>> futures = new ArrayList<>(checked.size());
         try {
-            for (Callable<T> task : tasks) {
-                futures.add(submit(task));
+            for (Callable<T> task : checked) {
+                futures.add(scheduler.submit(task, loaderOf(task), () -> "the task " + task));
             }
         } catch (RuntimeException e) {
             futures.forEach(f -> f.cancel(true));
@@ -466,6 +496,19 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         private Builder() {
         }
 
+        /** A builder with the same settings (every field is immutable or a primitive). */
+        private Builder copy() {
+            Builder c = new Builder();
+            c.workers = workers;
+            c.initializer = initializer;
+            c.maxTasksPerWorker = maxTasksPerWorker;
+            c.jvmOptions = jvmOptions;
+            c.filterPattern = filterPattern;
+            c.cancelGraceMillis = cancelGraceMillis;
+            c.startupTimeoutMillis = startupTimeoutMillis;
+            return c;
+        }
+
         /** Number of worker JVMs, at least 1; default: available processors. */
         public Builder workers(int workers) {
             if (workers < 1) {
@@ -513,9 +556,12 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
             return this;
         }
 
-        /** Starts the workers and returns when all are ready. */
+        /**
+         * Starts the workers and returns when all are ready. The pool keeps a copy of this
+         * builder's settings: changing or reusing the builder afterwards does not change it.
+         */
         public ProcessPool build() {
-            ProcessPool pool = new ProcessPool(this);
+            ProcessPool pool = new ProcessPool(copy());
             try {
                 pool.scheduler.startAll(startupTimeoutMillis);
             } catch (InterruptedException e) {

@@ -1,7 +1,10 @@
 package org.ipccourse.pool;
 
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -11,6 +14,11 @@ import org.ipccourse.wire.ChunkedBytes;
  * The future of one task sent to a worker. Cancelling it removes a queued task or tells the
  * worker to interrupt a running one; a thread interrupted while waiting in {@link #get} cancels
  * the task, so an interrupted notebook cell does not leave a worker computing.
+ *
+ * <p>Only {@link #cancel} cancels it. A task that itself throws a {@link CancellationException}
+ * or a {@link CompletionException} fails with it, as a {@code FutureTask} would: {@code get}
+ * throws an {@link ExecutionException} whose cause is exactly what the task threw, and
+ * {@code isCancelled()} stays false ({@link #completeExceptionally}).
  */
 final class TaskFuture<T> extends CompletableFuture<T> {
     /** How long a waiting thread spins before it parks: none on one CPU, where it would only delay the worker. */
@@ -48,6 +56,22 @@ final class TaskFuture<T> extends CompletableFuture<T> {
             scheduler.cancelled(this, mayInterruptIfRunning);
         }
         return cancelled;
+    }
+
+    /**
+     * Fails this future with {@code ex}: what its task threw, or why it could not run. A
+     * {@link CancellationException} or {@link CompletionException} is wrapped in one more
+     * {@code CompletionException}, because {@code CompletableFuture} would otherwise take the first
+     * for a cancellation of this future and report the second's cause instead of it; wrapped,
+     * {@code get} reports {@code ex} itself as the cause of its {@code ExecutionException}, and
+     * {@code join} and dependent stages see {@code CompletionException(ex)}, as they would after
+     * {@code supplyAsync}. To cancel, call {@link #cancel}.
+     */
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+        Objects.requireNonNull(ex, "ex must not be null");
+        boolean ambiguous = ex instanceof CancellationException || ex instanceof CompletionException;
+        return super.completeExceptionally(ambiguous ? new CompletionException(ex) : ex);
     }
 
     @Override
