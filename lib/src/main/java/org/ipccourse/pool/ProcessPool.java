@@ -40,10 +40,27 @@ import org.ipccourse.classes.NotebookVariables;
  * that queued task back and runs it there, so no task waits behind a long one. A worker is replaced
  * after {@link Builder#maxTasksPerWorker} tasks when that is set, and whenever it dies.
  *
+ * <h2>What processes buy, and what they do not</h2>
+ * A worker isolates faults, not trust. A task that crashes its JVM, exhausts its heap, calls
+ * {@code System.exit} or corrupts static state harms only its worker: the owner reports it and
+ * carries on (see Failures). But a worker runs as the owner's user, with the owner's
+ * environment, files and permissions, so code that runs in it can do whatever that user can do
+ * to the owner: read and even write the owner's memory through {@code /proc/<pid>/mem} where the
+ * kernel's ptrace policy allows it (Linux without the Yama module, as on the machine this course
+ * was checked on, or with {@code kernel.yama.ptrace_scope} 0), load an agent into the owner
+ * through the JDK's attach API (allowed between JVMs of one user whatever that policy says,
+ * unless the owner was started with {@code -XX:+DisableAttachMechanism}), signal or kill it, and
+ * read its files. So a worker is no sandbox: run code you do not trust under another user, in a
+ * container or a virtual machine, never in a pool worker. What the pool hardens is listed in the
+ * launcher's options: workers do not accept the attach mechanism themselves and write no core
+ * dump; the JDK offers no way to make a process undumpable, change its user or confine its
+ * system calls without native code.
+ *
  * <h2>Start-up</h2>
  * Creating a pool starts all workers at once and returns when every worker has run the
  * {@linkplain Builder#initializer initializer} and reported ready. Workers start with
- * {@code -Xshare:auto -XX:+UseSerialGC -XX:-UsePerfData}: the JDK's default class-data-sharing
+ * {@code -Xshare:auto -XX:+UseSerialGC -XX:-UsePerfData} (and the options of What processes buy):
+ * the JDK's default class-data-sharing
  * archive (turning it off made a pool of two about 40% slower to start on the course machines),
  * the collector that starts fastest and suits a single task thread, and no perf-data file.
  * {@code -XX:TieredStopAtLevel=1} gave no measurable start-up gain and would cap every CPU-bound

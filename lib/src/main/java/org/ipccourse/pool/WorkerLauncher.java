@@ -21,8 +21,16 @@ final class WorkerLauncher {
      * generation at once, so that decoding a large message does not copy the frame out of the
      * young generation (measured: 100 MiB {@code double[]} decoded in 10-13 ms instead of 17-19);
      * no perf-data file; VM messages and JVM logging to stderr, crash reports to a file, no core
-     * dump. A user
-     * option that logs to stdout ({@code -Xlog:gc} without {@code :stderr}) breaks the protocol,
+     * dump (a core file would put the worker's memory, the task's data included, on disk). The
+     * JDK's attach mechanism is off ({@code -XX:+DisableAttachMechanism}): no other process of
+     * the user, another worker's task included, can load an agent into a worker through it; the
+     * price is that {@code jcmd}, {@code jstack} and attaching profilers cannot inspect a worker
+     * ({@code -XX:-DisableAttachMechanism} in {@link ProcessPool.Builder#workerJvmOptions} turns
+     * it back on). That is what the JDK can harden from inside, and it does not make a worker a
+     * sandbox (see ProcessPool's "What processes buy"): the JDK cannot make a process undumpable
+     * ({@code prctl(PR_SET_DUMPABLE, 0)} needs native code on JDK 17; the foreign function API
+     * that could call it is final only from JDK 22), run it as another user, or confine it with
+     * seccomp. A user option that logs to stdout ({@code -Xlog:gc} without {@code :stderr}) breaks the protocol,
      * which the owner reports as a corrupted stream.
      */
     static List<String> defaultOptions() {
@@ -30,7 +38,7 @@ final class WorkerLauncher {
         // Unified logging writes to stdout by default (e.g. JFR's start-up message): send it to stderr.
         return List.of("-Xshare:auto", "-XX:+UseSerialGC", "-XX:PretenureSizeThreshold=1m", "-XX:-UsePerfData",
                 "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr",
-                "-XX:ErrorFile=" + errorFile, "-XX:-CreateCoredumpOnCrash");
+                "-XX:ErrorFile=" + errorFile, "-XX:-CreateCoredumpOnCrash", "-XX:+DisableAttachMechanism");
     }
 
     static List<String> command(List<String> userOptions) {

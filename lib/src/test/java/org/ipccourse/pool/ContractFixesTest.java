@@ -24,7 +24,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,12 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ContractFixesTest {
     @RegisterExtension
     static final TwoWorkerPool POOL = new TwoWorkerPool();
-    static ProcessPool pool;
-
-    @BeforeAll
-    static void usePool() {
-        pool = POOL.pool();
-    }
 
     static SerializableCallable<Integer> sleeping(long millis, int result) {
         return () -> {
@@ -58,7 +51,7 @@ class ContractFixesTest {
     /** Both workers answer at once: nothing is left running from the test before. */
     static void assertWorkersFree() throws Exception {
         long start = System.nanoTime();
-        List<Integer> r = pool.map(x -> x + 1, List.of(1, 2, 3, 4), 1);
+        List<Integer> r = POOL.pool().map(x -> x + 1, List.of(1, 2, 3, 4), 1);
         assertEquals(List.of(2, 3, 4, 5), r);
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(ms < 3000, "the workers should be free, the tasks cancelled; a map of 4 took " + ms + " ms");
@@ -67,7 +60,7 @@ class ContractFixesTest {
     @Test
     void timedInvokeAnyThrowsTimeoutWhileNoTaskHasCompletedAndCancelsThem() throws Exception {
         long start = System.nanoTime();
-        assertThrows(TimeoutException.class, () -> pool.invokeAny(
+        assertThrows(TimeoutException.class, () -> POOL.pool().invokeAny(
                 List.of(sleeping(5000, 1), sleeping(5000, 2)), 300, TimeUnit.MILLISECONDS));
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(ms < 2500, "invokeAny with a 300 ms timeout returned after " + ms + " ms");
@@ -79,7 +72,7 @@ class ContractFixesTest {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread caller = new Thread(() -> {
             try {
-                pool.invokeAny(List.of(sleeping(5000, 1), sleeping(5000, 2)));
+                POOL.pool().invokeAny(List.of(sleeping(5000, 1), sleeping(5000, 2)));
             } catch (Throwable t) {
                 thrown.set(t);
             }
@@ -98,7 +91,7 @@ class ContractFixesTest {
         SerializableCallable<Integer> task = () -> {
             throw new CancellationException("thrown by the task");
         };
-        CompletableFuture<Integer> f = pool.submit(task);
+        CompletableFuture<Integer> f = POOL.pool().submit(task);
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
         CancellationException cause = assertInstanceOf(CancellationException.class, e.getCause());
         assertEquals("thrown by the task", cause.getMessage());
@@ -116,7 +109,7 @@ class ContractFixesTest {
             throw new CompletionException("wrapped by the task", new IOException("disk full"));
         };
         ExecutionException e = assertThrows(ExecutionException.class,
-                () -> pool.submit(task).get(10, TimeUnit.SECONDS));
+                () -> POOL.pool().submit(task).get(10, TimeUnit.SECONDS));
         CompletionException thrown = assertInstanceOf(CompletionException.class, e.getCause());
         assertEquals("wrapped by the task", thrown.getMessage());
         assertEquals("disk full", assertInstanceOf(IOException.class, thrown.getCause()).getMessage());
@@ -142,25 +135,25 @@ class ContractFixesTest {
     @Test
     void invokeAllAndInvokeAnyWithANullUnitThrowBeforeRunningAnything(@TempDir Path dir) throws Exception {
         List<Callable<Integer>> tasks = List.of(marking(dir, "a"), marking(dir, "b"));
-        assertNothingRan(dir, () -> pool.invokeAll(tasks, 1, null));
-        assertNothingRan(dir, () -> pool.invokeAny(tasks, 1, null));
+        assertNothingRan(dir, () -> POOL.pool().invokeAll(tasks, 1, null));
+        assertNothingRan(dir, () -> POOL.pool().invokeAny(tasks, 1, null));
     }
 
     @Test
     void invokeAllAndInvokeAnyWithANullTaskThrowBeforeRunningAnything(@TempDir Path dir) throws Exception {
         List<Callable<Integer>> tasks = Arrays.asList(marking(dir, "a"), marking(dir, "b"), null);
-        assertNothingRan(dir, () -> pool.invokeAll(tasks));
-        assertNothingRan(dir, () -> pool.invokeAny(tasks));
-        assertNothingRan(dir, () -> pool.invokeAll(tasks, 10, TimeUnit.SECONDS));
-        assertNothingRan(dir, () -> pool.invokeAny(tasks, 10, TimeUnit.SECONDS));
-        assertNothingRan(dir, () -> pool.invokeAll(null));
-        assertNothingRan(dir, () -> pool.invokeAny(null, 10, TimeUnit.SECONDS));
+        assertNothingRan(dir, () -> POOL.pool().invokeAll(tasks));
+        assertNothingRan(dir, () -> POOL.pool().invokeAny(tasks));
+        assertNothingRan(dir, () -> POOL.pool().invokeAll(tasks, 10, TimeUnit.SECONDS));
+        assertNothingRan(dir, () -> POOL.pool().invokeAny(tasks, 10, TimeUnit.SECONDS));
+        assertNothingRan(dir, () -> POOL.pool().invokeAll(null));
+        assertNothingRan(dir, () -> POOL.pool().invokeAny(null, 10, TimeUnit.SECONDS));
     }
 
     @Test
     void completionOrderYieldsEachDistinctFutureOnce() {
-        CompletableFuture<Integer> f = pool.submit(() -> 1);
-        CompletableFuture<Integer> g = pool.submit(() -> 2);
+        CompletableFuture<Integer> f = POOL.pool().submit(() -> 1);
+        CompletableFuture<Integer> g = POOL.pool().submit(() -> 2);
         List<CompletableFuture<Integer>> seen = new ArrayList<>();
         for (CompletableFuture<Integer> done : ProcessPool.completionOrder(List.of(f, f, g, f, g))) {
             assertTrue(done.isDone());
@@ -193,7 +186,7 @@ class ContractFixesTest {
     @Test
     void imapYieldsTheResultsBeforeAFailingInputThenThrowsWhatTheInputThrew() {
         for (int chunk : new int[] {1, 2, 3}) {
-            Iterator<Integer> it = pool.imap(x -> x * x, inputsFailingAt(7), chunk);
+            Iterator<Integer> it = POOL.pool().imap(x -> x * x, inputsFailingAt(7), chunk);
             for (int i = 0; i < 7; i++) {
                 assertTrue(it.hasNext());
                 assertEquals(i * i, it.next(), "result " + i + " with chunk size " + chunk);
@@ -207,7 +200,7 @@ class ContractFixesTest {
 
     @Test
     void imapUnorderedYieldsEveryResultBeforeAFailingInput() {
-        Iterator<Integer> it = pool.imapUnordered(x -> x * x, inputsFailingAt(9), 2);
+        Iterator<Integer> it = POOL.pool().imapUnordered(x -> x * x, inputsFailingAt(9), 2);
         Set<Integer> results = new HashSet<>();
         for (int i = 0; i < 9; i++) {
             results.add(it.next());
@@ -225,7 +218,7 @@ class ContractFixesTest {
             }
             return x * 10;
         };
-        Iterator<Integer> it = pool.imap(failOn2, List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
+        Iterator<Integer> it = POOL.pool().imap(failOn2, List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
         assertEquals(0, it.next());
         assertEquals(10, it.next());
         CompletionException e = assertThrows(CompletionException.class, it::next);
@@ -234,7 +227,7 @@ class ContractFixesTest {
         it.forEachRemaining(rest::add);
         assertEquals(List.of(30, 40, 50, 60, 70, 80, 90), rest);
 
-        Iterator<Integer> unordered = pool.imapUnordered(failOn2, List.of(0, 1, 2, 3, 4, 5));
+        Iterator<Integer> unordered = POOL.pool().imapUnordered(failOn2, List.of(0, 1, 2, 3, 4, 5));
         Set<Integer> got = new HashSet<>();
         int failures = 0;
         while (unordered.hasNext()) {
@@ -269,19 +262,19 @@ class ContractFixesTest {
     @Test
     void resultsAreCopiesNotTheSameInstance() throws Exception {
         ArrayList<Integer> list = new ArrayList<>(List.of(1, 2, 3));
-        List<Integer> back = pool.submit(() -> list).get(10, TimeUnit.SECONDS);
+        List<Integer> back = POOL.pool().submit(() -> list).get(10, TimeUnit.SECONDS);
         assertEquals(list, back);
         assertNotSame(list, back);
         ArrayList<String> result = new ArrayList<>(List.of("done"));
         SerializableRunnable nothing = () -> { };
-        Object returned = pool.submit(nothing, result).get(10, TimeUnit.SECONDS);
+        Object returned = POOL.pool().submit(nothing, result).get(10, TimeUnit.SECONDS);
         assertEquals(result, returned);
         assertNotSame(result, returned, "submit(task, result) hands back a copy of result");
     }
 
     @Test
     void interruptingACallerWaitingInGetCancelsItsTask() throws Exception {
-        CompletableFuture<Integer> f = pool.submit(sleeping(5000, 1));
+        CompletableFuture<Integer> f = POOL.pool().submit(sleeping(5000, 1));
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread caller = new Thread(() -> {
             try {
