@@ -49,10 +49,16 @@ final class TaskFuture<T> extends CompletableFuture<T> {
         this.loaders = loaders;
     }
 
+    /**
+     * As {@link CompletableFuture#cancel}: true if this future is now cancelled, also when it
+     * already was (a {@code FutureTask} would say false then). Only the first cancel reaches the
+     * scheduler, which removes the queued task or stops the running one.
+     */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean already = isCancelled();
         boolean cancelled = super.cancel(mayInterruptIfRunning);
-        if (cancelled) {
+        if (cancelled && !already) {
             scheduler.cancelled(this, mayInterruptIfRunning);
         }
         return cancelled;

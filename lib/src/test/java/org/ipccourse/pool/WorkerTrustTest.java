@@ -79,6 +79,8 @@ class WorkerTrustTest {
 
     @Test
     void workersRefuseTheAttachMechanism() {
+        // read once, when the attach classes load: wait 1 s for a worker's answer, not the default 10 s
+        System.setProperty("sun.tools.attach.attachTimeout", "1000");
         long worker = POOL.pool().workerPids().get(0);
         Exception e = assertThrows(Exception.class, () -> VirtualMachine.attach(Long.toString(worker)).detach());
         assertTrue(e instanceof IOException || e instanceof com.sun.tools.attach.AttachNotSupportedException,
