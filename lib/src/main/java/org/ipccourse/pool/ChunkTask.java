@@ -22,7 +22,7 @@ final class ChunkTask {
     /** The function of one {@code map} call, serialized once in the owner. */
     record Fn(long id, byte[] bytes, ClassLoader loader, String description) {
         static Fn of(SerializableFunction<?, ?> fn) {
-            return new Fn(IDS.incrementAndGet(), Scheduler.serialize(fn, "the function " + fn),
+            return new Fn(IDS.incrementAndGet(), TaskCodec.serialize(fn, "the function " + fn),
                     fn.getClass().getClassLoader(), "the inputs of " + fn);
         }
     }

@@ -105,7 +105,13 @@ import org.ipccourse.classes.NotebookVariables;
  * share one queue and a dead worker may have taken any of them; here the owner knows exactly which
  * task each worker holds, so it can blame one task and carry on. An {@linkplain Builder#initializer
  * initializer} that throws fails pool creation (or, for a replacement worker, breaks the pool) with
- * the initializer's exception: no respawn loop.
+ * the initializer's exception, and so does a worker that exits on its own before it is ready (a JVM
+ * option the JVM refuses): no respawn loop. A worker killed by a signal before it is ready was
+ * killed from outside and is replaced, up to 8 such deaths in a row. A broken pool fails every
+ * unfinished task with a {@link java.util.concurrent.RejectedExecutionException} that says why.
+ * A task or result larger than a quarter of the owner's heap (at most 1 GiB) is refused with a
+ * message that names both sizes and points to shared memory; a worker whose answers stop arriving
+ * in the middle of a frame, or that writes bytes that are not a frame, is killed and its task failed.
  *
  * <h2>Cancellation</h2>
  * {@code cancel(true)} on a running task interrupts the task thread in its worker; a task that does
@@ -161,9 +167,9 @@ import org.ipccourse.classes.NotebookVariables;
  * primitive arrays are copied in bulk. The benchmark in {@code bench/} measures all of this beside
  * Python's pools.
  * Dependent actions attached with non-async methods ({@code thenApply}) run on the thread that
- * completes the future: the pool's reader thread, or a thread waiting in {@code get} that read the
- * answer itself; use the {@code *Async} variants for slow ones, and for any that waits for
- * another task of the pool (that task's answer may be due on the very thread that is waiting).
+ * completes the future: a thread waiting in {@code get} that read the answer itself, or one of the
+ * pool's completion threads, never a thread that reads a worker's pipe; so a dependent may wait
+ * for another task of the same pool.
  */
 public final class ProcessPool implements ExecutorService, AutoCloseable {
     private final Scheduler scheduler;
@@ -252,6 +258,11 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
                 chunks.add(submitChunk(shipped, all.subList(from, to), prefetch));
             }
             Invocations.awaitAllOrAFailure(chunks);
+            for (CompletableFuture<List<R>> f : chunks) {
+                if (f.isCompletedExceptionally()) {
+                    f.get(); // the failure that ended the wait, not a chunk still running before it
+                }
+            }
             List<R> out = new ArrayList<>(inputs.size());
             for (CompletableFuture<List<R>> f : chunks) {
                 out.addAll(f.get());
@@ -395,9 +406,11 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     }
 
     /**
-     * Cancels queued and running tasks and kills the workers. Returns the tasks that were never
-     * sent to a worker, as Runnables: a submitted Runnable itself, a Callable wrapped so that
-     * running it calls it in this JVM.
+     * Cancels queued and running tasks and kills the workers. Returns the tasks that never
+     * started, in submission order: those still queued, and those a worker held behind its running
+     * task and handed back when asked (it is given up to half a second); as Runnables: a submitted
+     * Runnable itself, a Callable wrapped so that running it calls it in this JVM. Every other
+     * unfinished task's future is cancelled.
      */
     @Override
     public List<Runnable> shutdownNow() {
@@ -507,8 +520,8 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         int maxTasksPerWorker;
         List<String> jvmOptions = List.of();
         String filterPattern = "";
-        long cancelGraceMillis = 1000;
-        long startupTimeoutMillis = 60_000;
+        long cancelGraceMillis = Timing.DEFAULT_CANCEL_GRACE_MILLIS;
+        long startupTimeoutMillis = Timing.DEFAULT_STARTUP_TIMEOUT_MILLIS;
 
         private Builder() {
         }

@@ -2,30 +2,33 @@ package org.ipccourse.pool;
 
 import java.io.IOException;
 import java.io.InvalidClassException;
-import java.io.NotSerializableException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.ipccourse.wire.ChunkedBytes;
+import org.ipccourse.wire.Frame;
 import org.ipccourse.wire.MessageType;
-import org.ipccourse.wire.ObjectCodec;
 import org.ipccourse.wire.Payloads;
 
 /**
  * The pool's engine: the queue of tasks, the workers, and what happens when a worker answers,
- * asks for a class, or dies. One lock (this object) guards the queue and every worker's in-flight
- * list; futures are completed outside it. It is one file of some 500 lines on purpose: every
- * transition of the queue and the workers is here, under that lock, where it can be read as one
- * state machine.
+ * asks for a class, or ends. One lock (this object) guards the queue, the pool's state, and every
+ * worker's {@link WorkerState} and in-flight list; each method below takes it, decides, and posts
+ * frames to workers' outboxes under it; the frames are written and futures completed after it is
+ * released ({@link #flushAll}, {@link Completer}). How a worker ends is in {@link WorkerExits}.
+ *
+ * <p>Invariants: a queued task is in {@code queue} and no in-flight list; a task sent is in exactly
+ * one worker's in-flight list, in the order it was sent, until that worker answers it or ends;
+ * only a READY worker is sent tasks; the head of an in-flight list is the task the worker runs (or
+ * will run next); a worker's input is closed only when it holds nothing and nothing waits to be
+ * taken back from another worker (so that no task can be sent to a closed input).
  */
-final class Scheduler {
+final class Scheduler implements PipeReader.Sink {
     /** Tasks a worker holds at once: the running one and the next, so it never waits on the pipe. */
     static final int PREFETCH = 2;
     /**
@@ -38,52 +41,52 @@ final class Scheduler {
      */
     static final int FINE_CHUNK_PREFETCH = 8;
 
-    private enum State { RUNNING, SHUTDOWN, STOPPED, TERMINATED }
+    enum State { RUNNING, SHUTDOWN, STOPPED, TERMINATED }
 
-    private final ProcessPool.Builder config;
-    private final List<String> command;
-    private final byte[] initPayload;
-    private final ObjectCodec codec;
-    private final ArrayDeque<TaskFuture<?>> queue = new ArrayDeque<>();
-    private final List<WorkerHandle> workers = new ArrayList<>();
+    final ProcessPool.Builder config;
+    final TaskCodec codec;
+    final Completer completer = new Completer();
+    final WorkerExits exits;
+    final ArrayDeque<TaskFuture<?>> queue = new ArrayDeque<>();
+    final List<WorkerHandle> workers = new ArrayList<>();
     private final ClassServer classes = new ClassServer();
-    private final ClassLoader creatorLoader = classes.creatorLoader;
+    final ClassLoader creatorLoader = classes.creatorLoader;
     private final AtomicLong ids = new AtomicLong();
-    private final ScheduledExecutorService timer;
-    private State state = State.RUNNING;
-    private int started;
-    private Throwable broken;
+    /** The workers, for writing their outboxes without the lock. */
+    private volatile WorkerHandle[] published = new WorkerHandle[0];
+    State state = State.RUNNING;
+    Throwable broken;
+    /** Tasks workers handed back (SKIPPED) while {@link #stopNow} waited for them. */
+    private final List<TaskFuture<?>> handedBack = new ArrayList<>();
 
     Scheduler(ProcessPool.Builder config) {
         this.config = config;
-        this.command = WorkerLauncher.command(config.jvmOptions);
-        this.codec = new ObjectCodec(config.filterPattern);
+        this.codec = new TaskCodec(config.filterPattern);
         byte[] init = new byte[0];
         if (config.initializer != null) {
-            init = serialize(config.initializer, "the initializer");
+            init = TaskCodec.serialize(config.initializer, "the initializer");
             classes.remember(config.initializer.getClass().getClassLoader());
         }
-        this.initPayload = Payloads.encodeInit(new Payloads.Init(config.filterPattern, init));
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ipc-pool-timer");
-            t.setDaemon(true);
-            return t;
-        });
+        this.exits = new WorkerExits(this, WorkerLauncher.command(config.jvmOptions),
+                Payloads.encodeInit(new Payloads.Init(config.filterPattern, init, codec.maxPayload)));
     }
 
     /** Starts the workers and waits until all are ready, or throws the reason one could not start. */
-    synchronized void startAll(long timeoutMillis) throws InterruptedException {
-        for (int i = 0; i < config.workers; i++) {
-            startWorker();
+    void startAll(long timeoutMillis) throws InterruptedException {
+        synchronized (this) {
+            exits.ensureWorkers();
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (broken == null && readyCount() < config.workers) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                broken = new IllegalStateException("the pool's workers were not ready within " + timeoutMillis + " ms");
-                break;
+        flushAll();
+        synchronized (this) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            while (broken == null && count(WorkerState.READY) < config.workers) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    broken = new IllegalStateException("the pool's workers were not ready within " + timeoutMillis + " ms");
+                    break;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
         }
         if (broken != null) {
             stopNow();
@@ -91,64 +94,56 @@ final class Scheduler {
         }
     }
 
-    private int readyCount() {
+    int count(WorkerState s) {
         int n = 0;
         for (WorkerHandle w : workers) {
-            n += w.ready ? 1 : 0;
+            n += w.state == s ? 1 : 0;
         }
         return n;
     }
 
-    private void startWorker() {
-        try {
-            WorkerHandle w = new WorkerHandle(++started, command, this);
-            workers.add(w);
-            w.start();
-            w.send(MessageType.INIT, w.number, initPayload);
-        } catch (IOException e) {
-            fail(new IllegalStateException("could not start a worker JVM with " + command + ": " + e.getMessage(), e));
+    /** Call under the lock after {@code workers} changed. */
+    void publish() {
+        published = workers.toArray(new WorkerHandle[0]);
+    }
+
+    /** Writes what was posted to the workers; call after releasing the lock. */
+    void flushAll() {
+        for (WorkerHandle w : published) {
+            if (w.hasPosts()) {
+                w.flush();
+            }
         }
     }
 
-    static byte[] serialize(Object task, String what) {
-        return serialize(task, () -> what).toByteArray();
-    }
-
-    /** Serializes a task; {@code what} names it in the exception when it cannot be serialized. */
-    static ChunkedBytes serialize(Object task, Supplier<String> what) {
-        try {
-            return ObjectCodec.serializeChunked(task);
-        } catch (NotSerializableException e) {
-            throw new IllegalArgumentException(what.get() + " cannot be sent to a worker: " + e.getMessage()
-                    + " is not Serializable. Capture only Serializable values (copy what you need into local"
-                    + " variables of Serializable types), or make that class implement java.io.Serializable", e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(what.get() + " cannot be sent to a worker: " + e, e);
-        }
-    }
-
-    <T> TaskFuture<T> submit(Object callable, ClassLoader loader, Supplier<String> what) {
-        return submit(callable, loader, what, false, PREFETCH);
+    WorkerHandle[] published() {
+        return published;
     }
 
     /**
-     * As {@link #submit(Object, ClassLoader, Supplier)}. {@code chunk}: the task is a chunk of
-     * {@code map} or {@code imap}; {@code prefetch}: how many tasks its worker may hold with it.
+     * Submits a task. {@code chunk}: the task is a chunk of {@code map} or {@code imap};
+     * {@code prefetch}: how many tasks its worker may hold with it.
      */
     <T> TaskFuture<T> submit(Object callable, ClassLoader loader, Supplier<String> what, boolean chunk, int prefetch) {
-        ChunkedBytes payload = serialize(callable, what);
+        ChunkedBytes payload = codec.serializeTask(callable, what);
+        TaskFuture<T> f;
         synchronized (this) {
             if (state != State.RUNNING || broken != null) {
                 throw new RejectedExecutionException("the process pool is " + describeState()
                         + "; create a new pool to run more tasks", broken);
             }
             classes.remember(loader);
-            TaskFuture<T> f = new TaskFuture<>(this, ids.incrementAndGet(), callable, payload,
+            f = new TaskFuture<>(this, ids.incrementAndGet(), callable, payload,
                     List.of(loader != null ? loader : ClassLoader.getSystemClassLoader()), chunk, prefetch);
             queue.add(f);
             dispatch(f);
-            return f;
         }
+        flushAll();
+        return f;
+    }
+
+    <T> TaskFuture<T> submit(Object callable, ClassLoader loader, Supplier<String> what) {
+        return submit(callable, loader, what, false, PREFETCH);
     }
 
     private String describeState() {
@@ -163,30 +158,23 @@ final class Scheduler {
         };
     }
 
-    private void dispatch() {
+    void dispatch() {
         dispatch(null);
     }
 
     /**
-     * Sends queued tasks to workers with room. {@code submitted}: the task its caller is
-     * submitting now, which that caller may wait for at once and read the answer of itself
-     * ({@link WorkerHandle#readFor}); for any other task sent, the worker's reader thread is woken.
+     * Sends queued tasks to READY workers with room, then takes back tasks for idle workers,
+     * closes workers no longer needed and sees whether the pool has terminated. {@code submitted}:
+     * the task its caller is submitting now, which that caller may wait for at once and read the
+     * answer of itself ({@link PipeReader#readFor}); for any other task sent, the worker's reader
+     * thread is woken.
      */
     private void dispatch(TaskFuture<?> submitted) {
-        if (!queue.isEmpty() && (state == State.STOPPED || state == State.TERMINATED || broken != null)) {
-            List<TaskFuture<?>> dropped = new ArrayList<>(queue);
-            queue.clear();
-            try {
-                timer.execute(() -> dropped.forEach(f -> f.cancel(false))); // not under this lock
-            } catch (RejectedExecutionException e) {
-                dropped.forEach(f -> f.cancel(false));
-            }
-        }
-        while (!queue.isEmpty()) {
+        while (!queue.isEmpty() && broken == null && (state == State.RUNNING || state == State.SHUTDOWN)) {
             WorkerHandle best = null;
             int prefetch = queue.peek().prefetch;
             for (WorkerHandle w : workers) {
-                if (w.ready && !w.retiring && !w.exited && w.inFlight.size() < prefetch
+                if (w.state == WorkerState.READY && w.inFlight.size() < prefetch
                         && (best == null || w.inFlight.size() < best.inFlight.size())) {
                     best = w;
                 }
@@ -199,24 +187,22 @@ final class Scheduler {
                 continue;
             }
             f.worker = best;
+            f.takeBackAsked = false;
             best.inFlight.add(f);
-            best.inFlightChanged();
+            best.reader.inFlightChanged(best.inFlight.size());
             best.sent++;
+            boolean awaited = f == submitted && !f.chunk;
+            best.post(awaited ? MessageType.AWAITED_TASK : MessageType.TASK, f.id, f.payload, f);
+            best.reader.taskSent(awaited);
             if (config.maxTasksPerWorker > 0 && best.sent >= config.maxTasksPerWorker) {
-                best.retiring = true;
-                startWorker();
-            }
-            try {
-                boolean awaited = f == submitted && !f.chunk;
-                best.send(awaited ? MessageType.AWAITED_TASK : MessageType.TASK, f.id, f.payload);
-                best.taskSent(awaited);
-            } catch (IOException e) {
-                best.process.destroyForcibly(); // its exit fails or requeues what it holds
+                exits.move(best, WorkerState.RETIRING);
+                exits.ensureWorkers();
             }
         }
         if (queue.isEmpty()) {
             takeBackForIdleWorkers();
         }
+        exits.closeUnneeded();
         maybeTerminate();
     }
 
@@ -227,7 +213,7 @@ final class Scheduler {
     private void takeBackForIdleWorkers() {
         int idle = 0;
         for (WorkerHandle w : workers) {
-            if (w.ready && !w.retiring && !w.exited && w.inFlight.isEmpty()) {
+            if (w.state == WorkerState.READY && w.inFlight.isEmpty()) {
                 idle++;
             }
         }
@@ -235,117 +221,127 @@ final class Scheduler {
             if (idle == 0) {
                 return;
             }
-            if (w.inFlight.size() < 2 || w.exited) {
-                continue;
-            }
-            TaskFuture<?> waiting = w.inFlight.peekLast();
-            if (!waiting.takeBackAsked) {
-                waiting.takeBackAsked = true;
+            if (w.inFlight.size() >= 2 && w.state.alive() && askBack(w, w.inFlight.peekLast())) {
                 idle--;
-                try {
-                    w.send(MessageType.CANCEL, waiting.id, new byte[] {0});
-                } catch (IOException e) {
-                    // the worker is dying; its exit requeues the task
-                }
             }
         }
     }
 
-    void skipped(WorkerHandle w, long id) {
-        synchronized (this) {
-            for (var it = w.inFlight.iterator(); it.hasNext(); ) {
-                TaskFuture<?> f = it.next();
-                if (f.id == id) {
-                    it.remove();
-                    w.inFlightChanged();
-                    f.worker = null;
-                    if (!f.isDone()) {
-                        f.takeBackAsked = false;
-                        queue.addFirst(f);
-                    }
-                    break;
-                }
-            }
-            if (w.retiring && w.inFlight.isEmpty()) {
-                w.closeInput();
-            }
-            dispatch();
+    private boolean askBack(WorkerHandle w, TaskFuture<?> f) {
+        if (f.takeBackAsked || f.isDone()) {
+            return false;
         }
+        f.takeBackAsked = true;
+        w.post(MessageType.CANCEL, f.id, Payloads.encodeCancel(false), null);
+        return true;
     }
 
-    void ready(WorkerHandle w) {
+    /** Whether some worker holds a task behind its running one (it may come back to be run elsewhere). */
+    boolean anyHeldBehind() {
+        for (WorkerHandle w : workers) {
+            if (w.inFlight.size() >= 2) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Runnable onFrame(WorkerHandle w, Frame f, TaskFuture<?> callersOwn) throws IOException {
+        switch (f.type()) {
+            case RESULT -> {
+                return answered(w, f.id(), f.payload(), false, callersOwn);
+            }
+            case FAILURE -> {
+                return answered(w, f.id(), f.payload(), true, callersOwn);
+            }
+            case SKIPPED -> skipped(w, f.id());
+            case OUTPUT -> {
+                var out = f.id() == Payloads.STDERR ? System.err : System.out;
+                out.write(f.payload(), 0, f.payload().length);
+                out.flush();
+            }
+            case CLASS_REQUEST -> serveClass(w, f.id(), f.payload());
+            case READY -> exits.ready(w);
+            case INIT_FAILED -> exits.initFailed(w, codec.thrown(f.payload(), List.of(creatorLoader)));
+            default -> throw new IOException("unexpected " + f.type() + " frame from " + w);
+        }
+        return null;
+    }
+
+    @Override
+    public void onStreamEnd(WorkerHandle w, String problem) {
+        exits.streamEnded(w, problem);
+    }
+
+    private TaskFuture<?> removeHeld(WorkerHandle w, long id) {
+        for (var it = w.inFlight.iterator(); it.hasNext(); ) {
+            TaskFuture<?> f = it.next();
+            if (f.id == id) {
+                it.remove();
+                w.reader.inFlightChanged(w.inFlight.size());
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private void skipped(WorkerHandle w, long id) {
         synchronized (this) {
-            w.ready = true;
+            TaskFuture<?> f = removeHeld(w, id);
+            if (f != null && !f.isDone()) {
+                f.worker = null;
+                f.takeBackAsked = false;
+                if (state == State.STOPPED) {
+                    handedBack.add(f);
+                } else {
+                    queue.addFirst(f);
+                }
+            }
             notifyAll();
             dispatch();
         }
+        flushAll();
     }
 
-    void initFailed(WorkerHandle w, byte[] payload) {
-        Throwable cause = decodeThrowable(payload, List.of(creatorLoader));
-        fail(new IllegalStateException("the pool's initializer threw " + cause + " in " + w
-                + "; the pool does not restart workers whose initializer fails", cause));
-    }
-
-    /** Marks the pool broken: queued tasks fail, no new worker starts, the workers are stopped. */
-    private void fail(Throwable why) {
-        List<TaskFuture<?>> lost;
+    /** A task's answer: the future is completed by its waiting caller, here (a chunk) or by the completer. */
+    private Runnable answered(WorkerHandle w, long id, byte[] payload, boolean failure, TaskFuture<?> callersOwn) {
+        TaskFuture<?> f;
         synchronized (this) {
-            if (broken != null) {
-                return;
-            }
-            broken = why;
-            lost = new ArrayList<>(queue);
-            queue.clear();
-            notifyAll();
-        }
-        for (TaskFuture<?> f : lost) {
-            f.completeExceptionally(why);
-        }
-        stopNow();
-    }
-
-    void answered(WorkerHandle w, long id, byte[] payload, boolean failure) {
-        TaskFuture<?> f = null;
-        synchronized (this) {
-            for (var it = w.inFlight.iterator(); it.hasNext(); ) {
-                TaskFuture<?> candidate = it.next();
-                if (candidate.id == id) {
-                    f = candidate;
-                    it.remove();
-                    w.inFlightChanged();
-                    break;
-                }
-            }
-        }
-        List<ClassLoader> resultLoaders = f != null ? f.loaders : List.of(creatorLoader);
-        Throwable thrown = failure ? decodeThrowable(payload, resultLoaders) : null;
-        synchronized (this) {
-            if (thrown instanceof OutOfMemoryError && !w.retiring) {
-                // the worker halts after reporting this; whatever it holds has not started
-                w.retiring = true;
-                w.expectExit = true;
-                if (state == State.RUNNING || !queue.isEmpty()) {
-                    startWorker();
-                }
-            }
-            if (w.retiring && w.inFlight.isEmpty()) {
-                w.closeInput();
+            f = removeHeld(w, id);
+            if (state == State.STOPPED) {
+                notifyAll();
             }
             dispatch();
         }
+        flushAll();
         if (f == null || f.isDone()) {
-            return;
+            return null;
         }
-        if (failure) {
-            f.completeExceptionally(thrown);
+        Runnable complete = () -> settle(f, w, id, payload, failure);
+        if (f == callersOwn) {
+            return complete;
+        }
+        if (f.chunk) {
+            complete.run(); // only the pool's own code waits on a chunk
         } else {
-            try {
-                complete(f, codec.deserialize(payload, f.loaders));
-            } catch (IOException | ClassNotFoundException | RuntimeException e) {
-                f.completeExceptionally(new InvalidClassException("the result of task " + id + " from " + w
-                        + " could not be read: " + e.getMessage()));
+            completer.execute(complete);
+        }
+        return null;
+    }
+
+    private void settle(TaskFuture<?> f, WorkerHandle w, long id, byte[] payload, boolean failure) {
+        try {
+            if (failure) {
+                f.completeExceptionally(codec.thrown(payload, f.loaders));
+            } else {
+                complete(f, codec.result(payload, f.loaders, id, w));
             }
+        } catch (InvalidClassException e) {
+            f.completeExceptionally(e);
+        } catch (Throwable t) { // decoding ran user code (readObject) that threw an Error
+            f.completeExceptionally(new InvalidClassException("the result of task " + id + " from " + w
+                    + " could not be read: " + t));
         }
     }
 
@@ -354,141 +350,151 @@ final class Scheduler {
         f.complete((T) value);
     }
 
-    private Throwable decodeThrowable(byte[] payload, List<ClassLoader> taskLoaders) {
-        try {
-            return (Throwable) codec.deserialize(payload, taskLoaders);
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
-            return new IllegalStateException("a task failed in a worker, and its exception could not be read: " + e, e);
-        }
-    }
-
-    void serveClass(WorkerHandle w, long requestId, byte[] payload) throws IOException {
+    private void serveClass(WorkerHandle w, long requestId, byte[] payload) throws IOException {
         List<ClassLoader> taskLoaders = new ArrayList<>();
         synchronized (this) {
             for (TaskFuture<?> f : w.inFlight) {
                 taskLoaders.addAll(f.loaders);
             }
         }
-        w.send(MessageType.CLASS_BYTES, requestId, classes.answer(payload, taskLoaders));
+        w.post(MessageType.CLASS_BYTES, requestId, classes.answer(payload, taskLoaders), null);
+        w.flush();
     }
 
+    /** {@code f} was cancelled by its user: drop it from the queue, or tell its worker. */
     void cancelled(TaskFuture<?> f, boolean interrupt) {
         WorkerHandle holder;
         synchronized (this) {
             if (queue.remove(f)) {
+                maybeTerminate();
                 return;
             }
-            WorkerHandle w = f.worker;
-            holder = w;
-            if (w == null || w.exited || !w.inFlight.contains(f)) {
+            holder = f.worker;
+            if (holder == null || !holder.state.alive() || !holder.inFlight.contains(f)) {
                 return;
             }
-            try {
-                w.send(MessageType.CANCEL, f.id, new byte[] {(byte) (interrupt ? 1 : 0)});
-            } catch (IOException e) {
-                return; // the worker is dying; its exit handles the rest
-            }
-            if (!interrupt) {
-                return;
-            }
+            holder.post(MessageType.CANCEL, f.id, Payloads.encodeCancel(interrupt), null);
         }
-        try {
-            timer.schedule(() -> {
-                synchronized (this) {
-                    if (holder.inFlight.contains(f) && !holder.exited) {
-                        holder.kill(); // the task ignored the interrupt; the exit requeues the worker's other tasks
-                    }
+        holder.flush();
+        if (interrupt) {
+            exits.afterGrace(config.cancelGraceMillis, () -> {
+                if (holder.inFlight.contains(f) && holder.state.alive()) {
+                    exits.kill(holder, null); // the task ignored the interrupt; the exit requeues the rest
                 }
-            }, config.cancelGraceMillis, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // the pool has terminated: no worker left to stop
+                return List.of();
+            });
         }
     }
 
-    /** Called (possibly twice) when a worker's protocol stream ended or its process exited. */
-    void workerExited(WorkerHandle w, String protocolProblem) {
-        synchronized (this) {
-            if (w.exited) {
-                return;
-            }
-            w.exited = true;
-        }
-        int status = w.awaitExitStatus();
-        TaskFuture<?> running;
-        boolean duringStartup;
-        synchronized (this) {
-            workers.remove(w);
-            running = w.expectExit ? null : w.inFlight.poll();
-            for (var it = w.inFlight.descendingIterator(); it.hasNext(); ) {
-                TaskFuture<?> waiting = it.next();
-                waiting.worker = null;
-                queue.addFirst(waiting); // it never started: another worker runs it
-            }
-            w.inFlight.clear();
-            w.inFlightChanged();
-            duringStartup = !w.ready && broken == null && state == State.RUNNING;
-            boolean needed = state == State.RUNNING || (state == State.SHUTDOWN && !queue.isEmpty());
-            if (!duringStartup && broken == null && needed && !w.retiring) {
-                startWorker();
-            }
-            dispatch();
-            notifyAll();
-        }
-        String why = w + " " + (protocolProblem != null ? "broke the protocol (" + protocolProblem + ") and " : "")
-                + "exited with " + WorkerDiedException.describeStatus(status);
-        if (duringStartup) {
-            fail(new IllegalStateException(why + " before it was ready" + w.lastWords()));
-        }
-        if (running != null) {
-            running.completeExceptionally(new WorkerDiedException(why + " while running task " + running.id
-                    + w.lastWords(), w.number, w.pid(), status));
-        }
-    }
-
-    private void maybeTerminate() {
+    void maybeTerminate() {
         if (state == State.RUNNING && broken == null) {
             return;
         }
-        if (queue.isEmpty()) {
-            for (WorkerHandle w : workers) {
-                if (w.inFlight.isEmpty()) {
-                    w.closeInput();
-                }
-            }
-        }
-        if (workers.isEmpty() && state != State.TERMINATED && (state != State.RUNNING || broken != null)) {
+        if (workers.isEmpty() && state != State.TERMINATED) {
             state = State.TERMINATED;
-            timer.shutdown();
+            exits.terminated();
             notifyAll();
         }
     }
 
-    synchronized void shutdown() {
-        if (state == State.RUNNING) {
-            state = State.SHUTDOWN;
+    void shutdown() {
+        synchronized (this) {
+            if (state == State.RUNNING) {
+                state = State.SHUTDOWN;
+            }
+            dispatch();
         }
-        maybeTerminate();
+        flushAll();
     }
 
-    /** Stops everything: cancels queued and running tasks, kills the workers; returns the queued. */
+    /**
+     * Stops everything: asks the workers for the tasks they hold behind their running one and
+     * waits for them a moment ({@link Timing#STOP_TAKE_BACK_MILLIS}), then cancels the rest and
+     * kills the workers. Returns the tasks that never started: the queued and the handed back.
+     */
     List<TaskFuture<?>> stopNow() {
-        List<TaskFuture<?>> never;
-        List<TaskFuture<?>> running = new ArrayList<>();
+        List<TaskFuture<?>> never = new ArrayList<>();
+        List<TaskFuture<?>> held = new ArrayList<>();
         synchronized (this) {
             if (state == State.RUNNING || state == State.SHUTDOWN) {
                 state = State.STOPPED;
             }
-            never = new ArrayList<>(queue);
+            never.addAll(queue);
             queue.clear();
             for (WorkerHandle w : workers) {
-                running.addAll(w.inFlight);
-                w.kill();
+                if (w.state.alive()) {
+                    w.inFlight.stream().skip(1).forEach(f -> askBack(w, f));
+                }
+            }
+        }
+        flushAll();
+        synchronized (this) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Timing.STOP_TAKE_BACK_MILLIS);
+            try {
+                for (long left; awaitingTakeBack() && (left = deadline - System.nanoTime()) > 0; ) {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            never.addAll(handedBack);
+            handedBack.clear();
+            never.sort(java.util.Comparator.comparingLong(f -> f.id)); // in the order they were submitted
+            for (WorkerHandle w : workers) {
+                held.addAll(w.inFlight);
+                w.inFlight.clear(); // settled here, so that the kill below blames nobody
+                w.reader.inFlightChanged(0);
+                exits.kill(w, null);
             }
             maybeTerminate();
         }
-        never.forEach(f -> f.cancel(false));
-        running.forEach(f -> f.cancel(false));
+        for (TaskFuture<?> f : held) {
+            f.completeExceptionally(new CancellationException("task " + f.id + " was cancelled by shutdownNow"));
+        }
+        for (TaskFuture<?> f : never) {
+            f.completeExceptionally(new CancellationException("task " + f.id + " never started: shutdownNow"
+                    + " returned it"));
+        }
         return never;
+    }
+
+    private boolean awaitingTakeBack() {
+        for (WorkerHandle w : workers) {
+            if (w.state.alive()) {
+                for (TaskFuture<?> f : w.inFlight) {
+                    if (f.takeBackAsked) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Marks the pool broken: queued and held tasks fail with the reason, the workers are killed. */
+    void fail(Throwable why) {
+        List<TaskFuture<?>> lost = new ArrayList<>();
+        synchronized (this) {
+            if (broken != null) {
+                return;
+            }
+            broken = why;
+            lost.addAll(queue);
+            queue.clear();
+            for (WorkerHandle w : workers) {
+                lost.addAll(w.inFlight);
+                w.inFlight.clear();
+                w.reader.inFlightChanged(0);
+                exits.kill(w, null);
+            }
+            notifyAll();
+            maybeTerminate();
+        }
+        RejectedExecutionException e = new RejectedExecutionException("the process pool broke before this task"
+                + " finished: " + why.getMessage(), why);
+        for (TaskFuture<?> f : lost) {
+            completer.execute(() -> f.completeExceptionally(e));
+        }
     }
 
     synchronized boolean isShutdown() {
@@ -514,7 +520,7 @@ final class Scheduler {
     synchronized List<Long> workerPids() {
         List<Long> pids = new ArrayList<>();
         for (WorkerHandle w : workers) {
-            if (!w.exited && !w.retiring) {
+            if (w.state == WorkerState.READY || w.state == WorkerState.STARTING) {
                 pids.add(w.pid());
             }
         }
@@ -525,8 +531,7 @@ final class Scheduler {
     public synchronized String toString() {
         StringBuilder s = new StringBuilder(describeState()).append(", queued ").append(queue.size());
         for (WorkerHandle w : workers) {
-            s.append(", ").append(w).append(w.ready ? "" : " starting").append(w.retiring ? " retiring" : "")
-                    .append(" holding ").append(w.inFlight.size());
+            s.append(", ").append(w).append(' ').append(w.state).append(" holding ").append(w.inFlight.size());
         }
         return s.toString();
     }
@@ -535,7 +540,7 @@ final class Scheduler {
     synchronized long framesReadByCallers() {
         long n = 0;
         for (WorkerHandle w : workers) {
-            n += w.framesReadByCallers();
+            n += w.reader.framesReadByCallers();
         }
         return n;
     }

@@ -21,9 +21,6 @@ import org.ipccourse.wire.ChunkedBytes;
  * {@code isCancelled()} stays false ({@link #completeExceptionally}).
  */
 final class TaskFuture<T> extends CompletableFuture<T> {
-    /** How long a waiting thread spins before it parks: none on one CPU, where it would only delay the worker. */
-    static final long SPIN_NANOS = Runtime.getRuntime().availableProcessors() > 1 ? 50_000 : 0;
-
     final long id;
     /** The task as submitted, handed back by {@code shutdownNow} if it never started. */
     final Object task;
@@ -37,6 +34,8 @@ final class TaskFuture<T> extends CompletableFuture<T> {
     private final Scheduler scheduler;
     volatile WorkerHandle worker; // written under the scheduler's lock
     boolean takeBackAsked; // guarded by the scheduler
+    /** Written to its worker's pipe (by the thread that flushed the worker's outbox). */
+    volatile boolean delivered;
 
     TaskFuture(Scheduler scheduler, long id, Object task, ChunkedBytes payload, List<ClassLoader> loaders, boolean chunk,
                int prefetch) {
@@ -118,29 +117,29 @@ final class TaskFuture<T> extends CompletableFuture<T> {
     private void wakeReader() {
         WorkerHandle w = worker;
         if (w != null && !isDone()) {
-            w.wakeReader();
+            w.reader.wake();
         }
     }
 
     /**
      * Before waiting the usual way: reads the worker's answer on this thread when this is the
-     * worker's only task ({@link WorkerHandle#readFor}), else spins briefly.
+     * worker's only task ({@link PipeReader#readFor}), else spins briefly.
      */
     private void awaitAnswer() {
         WorkerHandle w = worker;
-        if (!isDone() && (w == null || !w.readFor(this))) {
+        if (!isDone() && (w == null || !w.reader.readFor(this))) {
             spinBriefly();
         }
     }
 
     /**
-     * Waits up to {@link #SPIN_NANOS} without parking when another CPU is free to run the worker:
+     * Waits up to {@link Timing#CALLER_SPIN_NANOS} without parking when another CPU is free to run the worker:
      * a short task's answer then finds this thread awake, which saves waking it up, the largest
      * part of a short round trip when it crosses CPUs.
      */
     private void spinBriefly() {
-        if (SPIN_NANOS > 0 && !isDone()) {
-            long end = System.nanoTime() + SPIN_NANOS;
+        if (Timing.CALLER_SPIN_NANOS > 0 && !isDone()) {
+            long end = System.nanoTime() + Timing.CALLER_SPIN_NANOS;
             while (!isDone() && System.nanoTime() - end < 0) {
                 Thread.onSpinWait();
             }

@@ -34,23 +34,10 @@ import org.ipccourse.wire.Payloads;
  * cancellation, class bytes and end of file. Tasks run one at a time, in order.
  */
 final class WorkerMain {
-    /** Exit status of a worker that retires itself after an OutOfMemoryError. */
-    static final int EXIT_AFTER_OOM = 3;
-
     private final FrameEncoder encoder;
     private final FrameDecoder decoder;
     private final RemoteClassLoader loader;
-    /** How long a task runs before the other thread takes over reading standard input. */
-    static final long TAKE_OVER_NANOS = 1_000_000;
-    /** How long the thread without the reader role naps while no task runs. */
-    static final long IDLE_NAP_NANOS = 50_000_000;
-    /**
-     * How long the reader spins for the next frame before it blocks in the read, after answering
-     * an AWAITED_TASK, when the JVM has another CPU for the owner: the next task then finds this
-     * thread awake, which saves the wake-up of an idle CPU (some 20 us on a virtual machine).
-     */
-    static final long SPIN_NANOS = Runtime.getRuntime().availableProcessors() > 1 ? 50_000 : 0;
-    /** The last task run was an AWAITED_TASK: spin for the next frame before blocking. */
+    /** The last task run was an AWAITED_TASK: spin for {@link Timing#WORKER_SPIN_NANOS} before blocking. */
     private volatile boolean spinForNext;
 
     private final AtomicBoolean readerRole = new AtomicBoolean();
@@ -65,6 +52,8 @@ final class WorkerMain {
     private long running = -1;
     private Thread runningThread;
     private volatile ObjectCodec codec = new ObjectCodec("");
+    /** The largest result the owner accepts (from INIT). */
+    private volatile int maxPayload = Integer.MAX_VALUE;
     private static volatile WorkerMain current;
     /** The functions of recent {@code map} calls by id, so each is deserialized once per worker. */
     private static final Map<Long, Object> FUNCTIONS = new LinkedHashMap<>(16, 0.75f, true) {
@@ -84,11 +73,11 @@ final class WorkerMain {
         // Before anything else: keep fd 1 for the protocol, route printing to OUTPUT frames.
         FrameEncoder encoder = new FrameEncoder(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
         FrameDecoder decoder = new FrameDecoder(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
-        System.setOut(new PrintStream(new OutputForwarder(encoder, 1), true));
-        System.setErr(new PrintStream(new OutputForwarder(encoder, 2), true));
+        System.setOut(new PrintStream(new OutputForwarder(encoder, Payloads.STDOUT), true));
+        System.setErr(new PrintStream(new OutputForwarder(encoder, Payloads.STDERR), true));
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
             e.printStackTrace(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
-            Runtime.getRuntime().halt(70);
+            Runtime.getRuntime().halt(WorkerExit.UNCAUGHT);
         });
         WorkerMain worker = new WorkerMain(encoder, decoder);
         current = worker;
@@ -128,18 +117,18 @@ final class WorkerMain {
 
     /**
      * The thread without the reader role naps, and takes the role when a task has run for more
-     * than {@link #TAKE_OVER_NANOS} (so cancellation and end of file are seen while it runs) or when
+     * than {@link Timing#WORKER_TAKE_OVER_NANOS} (so cancellation and end of file are seen while it runs) or when
      * a class request needs an answer read.
      */
     private void awaitReaderRole() {
         while (true) {
             long started = taskStarted;
-            boolean due = readerWanted || (started != 0 && System.nanoTime() - started > TAKE_OVER_NANOS);
+            boolean due = readerWanted || (started != 0 && System.nanoTime() - started > Timing.WORKER_TAKE_OVER_NANOS);
             if (due && !readerRole.get()) {
                 readerWanted = false;
                 return;
             }
-            LockSupport.parkNanos(started != 0 ? TAKE_OVER_NANOS : IDLE_NAP_NANOS);
+            LockSupport.parkNanos(started != 0 ? Timing.WORKER_TAKE_OVER_NANOS : Timing.WORKER_IDLE_NAP_NANOS);
         }
     }
 
@@ -166,22 +155,22 @@ final class WorkerMain {
                             pending.add(f);
                         }
                     }
-                    case CANCEL -> cancel(f.id(), f.payload().length > 0 && f.payload()[0] == 1);
+                    case CANCEL -> cancel(f.id(), Payloads.decodeCancel(f.payload()));
                     case CLASS_BYTES -> loader.answer(f.id(), Payloads.decodeClassBytes(f.payload()));
                     default -> throw new IOException("unexpected " + f.type() + " frame from the owner");
                 }
             }
         } catch (IOException | RuntimeException e) {
             new PrintStream(new FileOutputStream(FileDescriptor.err), true).println("ipc-pool worker: " + e);
-            Runtime.getRuntime().halt(2);
+            Runtime.getRuntime().halt(WorkerExit.PROTOCOL_ERROR);
         }
-        Runtime.getRuntime().halt(0); // end of file: the owner is gone or closing the pool
+        Runtime.getRuntime().halt(WorkerExit.INPUT_CLOSED); // end of file: the owner is gone or closing the pool
         return null;
     }
 
     private Frame awaitFrame() throws IOException {
-        if (SPIN_NANOS > 0 && spinForNext && !decoder.hasBytes()) {
-            long end = System.nanoTime() + SPIN_NANOS;
+        if (Timing.WORKER_SPIN_NANOS > 0 && spinForNext && !decoder.hasBytes()) {
+            long end = System.nanoTime() + Timing.WORKER_SPIN_NANOS;
             while (!decoder.hasBytes() && System.nanoTime() - end < 0) {
                 Thread.onSpinWait();
             }
@@ -219,6 +208,7 @@ final class WorkerMain {
         try {
             Payloads.Init init = Payloads.decodeInit(f.payload());
             codec = new ObjectCodec(init.filterPattern());
+            maxPayload = init.maxPayload();
             if (init.initializer().length > 0) {
                 ((Runnable) codec.deserialize(init.initializer(), List.of(loader))).run();
             }
@@ -231,7 +221,7 @@ final class WorkerMain {
             } catch (Throwable ignored) {
                 // the owner sees the exit status instead
             }
-            Runtime.getRuntime().halt(1);
+            Runtime.getRuntime().halt(WorkerExit.INIT_FAILED);
         }
     }
 
@@ -251,6 +241,10 @@ final class WorkerMain {
             Object task = codec.deserialize(payload, List.of(loader));
             Object result = ((Callable<?>) task).call();
             answer = serializeResult(id, result);
+            if (answer.size() > maxPayload) {
+                throw new IllegalStateException(TaskCodec.tooLarge("the result of task " + id + " (a "
+                        + result.getClass().getName() + ")", answer.size(), maxPayload));
+            }
             type = MessageType.RESULT;
         } catch (Throwable t) {
             oom = t instanceof OutOfMemoryError;
@@ -266,7 +260,7 @@ final class WorkerMain {
         flushOutput();
         send(type, id, answer);
         if (oom) {
-            Runtime.getRuntime().halt(EXIT_AFTER_OOM); // the heap's state is unknown: let the owner replace us
+            Runtime.getRuntime().halt(WorkerExit.AFTER_OOM); // the heap's state is unknown: let the owner replace us
         }
     }
 
@@ -297,7 +291,7 @@ final class WorkerMain {
         try {
             encoder.write(type, id, payload);
         } catch (IOException e) {
-            Runtime.getRuntime().halt(0); // the owner is gone
+            Runtime.getRuntime().halt(WorkerExit.INPUT_CLOSED); // the owner is gone
         }
     }
 

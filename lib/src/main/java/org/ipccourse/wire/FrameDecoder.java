@@ -22,11 +22,41 @@ public final class FrameDecoder {
      */
     static final int READ_SLICE = 1 << 16;
 
-    private final DataInputStream in;
+    /**
+     * Bytes of a payload read before the rest is allocated at once: a header that claims a large
+     * frame costs no more than this until that many bytes have really arrived.
+     */
+    static final int FIRST_SLICE = 1 << 16;
 
-    /** Wraps {@code in}, which should be buffered. */
+    private final DataInputStream in;
+    private final int maxFrame;
+    /** Bytes read in all, for a watchdog that looks for a frame that stopped arriving. */
+    private volatile long bytesRead;
+    /** Length of the frame being read, or 0 between frames. */
+    private volatile int frameLength;
+
+    /** Wraps {@code in}, which should be buffered; frames up to {@link #MAX_FRAME} bytes. */
     public FrameDecoder(InputStream in) {
+        this(in, MAX_FRAME);
+    }
+
+    /** Wraps {@code in}, which should be buffered; a frame longer than {@code maxFrame} is an error. */
+    public FrameDecoder(InputStream in, int maxFrame) {
         this.in = new DataInputStream(in);
+        this.maxFrame = Math.min(maxFrame, MAX_FRAME);
+    }
+
+    /** Bytes read so far; it grows while a frame arrives. */
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    /**
+     * The length of the frame whose header has been read and whose payload has not, or 0; after
+     * {@link #read} threw, the length of the frame it was reading.
+     */
+    public int frameInProgress() {
+        return frameLength;
     }
 
     /**
@@ -50,20 +80,44 @@ public final class FrameDecoder {
         } catch (EOFException e) {
             return null;
         }
-        if (length < HEADER || length > MAX_FRAME) {
-            throw new IOException("protocol stream corrupted: frame length " + length
-                    + " (did something write to the worker's file descriptor 1 directly?)");
+        if (length < HEADER || length > maxFrame) {
+            throw new IOException("protocol stream corrupted: frame length " + length + " (the limit is "
+                    + maxFrame + "; did something write to the worker's file descriptor 1 directly?)");
         }
-        int code = in.readUnsignedByte();
-        MessageType type = MessageType.of(code);
-        if (type == null) {
-            throw new IOException("protocol stream corrupted: unknown message type " + code);
+        frameLength = length;
+        bytesRead += 4;
+        try {
+            int code = in.readUnsignedByte();
+            MessageType type = MessageType.of(code);
+            if (type == null) {
+                throw new IOException("protocol stream corrupted: unknown message type " + code);
+            }
+            long id = in.readLong();
+            bytesRead += HEADER;
+            Frame frame = new Frame(type, id, readPayload(length - HEADER));
+            frameLength = 0;
+            return frame;
+        } catch (EOFException e) {
+            throw new EOFException("protocol stream ended inside a frame of " + length + " bytes");
         }
-        long id = in.readLong();
-        byte[] payload = new byte[length - HEADER];
-        for (int at = 0; at < payload.length; at += READ_SLICE) {
-            in.readFully(payload, at, Math.min(READ_SLICE, payload.length - at));
+    }
+
+    /** Reads the first slice before allocating the rest, so a bogus length costs little. */
+    private byte[] readPayload(int size) throws IOException {
+        int first = Math.min(size, FIRST_SLICE);
+        byte[] head = new byte[first];
+        in.readFully(head);
+        bytesRead += first;
+        if (first == size) {
+            return head;
         }
-        return new Frame(type, id, payload);
+        byte[] payload = new byte[size];
+        System.arraycopy(head, 0, payload, 0, first);
+        for (int at = first; at < size; at += READ_SLICE) {
+            int n = Math.min(READ_SLICE, size - at);
+            in.readFully(payload, at, n);
+            bytesRead += n;
+        }
+        return payload;
     }
 }

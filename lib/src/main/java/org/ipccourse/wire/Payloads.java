@@ -10,14 +10,36 @@ import java.util.Optional;
 
 /**
  * Encoders and decoders, side by side, for the payloads that are not plain serialized objects:
- * INIT, CLASS_REQUEST and CLASS_BYTES (see the package documentation for their layout).
+ * INIT, CANCEL, OUTPUT, CLASS_REQUEST and CLASS_BYTES (see the package documentation for their
+ * layout).
  */
 public final class Payloads {
+    /** OUTPUT id of text a task printed to {@code System.out}. */
+    public static final long STDOUT = 1;
+    /** OUTPUT id of text a task printed to {@code System.err}. */
+    public static final long STDERR = 2;
+
+    private static final byte[] CANCEL_INTERRUPT = {1};
+    private static final byte[] CANCEL_NO_INTERRUPT = {0};
+
     private Payloads() {
     }
 
-    /** INIT payload: the user filter pattern and the serialized initializer (may be empty). */
-    public record Init(String filterPattern, byte[] initializer) {
+    /**
+     * INIT payload: the user filter pattern, the serialized initializer (may be empty), and the
+     * largest serialized result the owner accepts.
+     */
+    public record Init(String filterPattern, byte[] initializer, int maxPayload) {
+    }
+
+    /** CANCEL payload: whether to interrupt the task if it is running. */
+    public static byte[] encodeCancel(boolean interrupt) {
+        return interrupt ? CANCEL_INTERRUPT.clone() : CANCEL_NO_INTERRUPT.clone();
+    }
+
+    /** Whether a CANCEL payload asks to interrupt a running task. */
+    public static boolean decodeCancel(byte[] payload) {
+        return payload.length > 0 && payload[0] == 1;
     }
 
     /** A CLASS_BYTES payload: the class name and its bytes when the owner found them. */
@@ -29,6 +51,7 @@ public final class Payloads {
             out.writeUTF(init.filterPattern());
             out.writeInt(init.initializer().length);
             out.write(init.initializer());
+            out.writeInt(init.maxPayload());
         });
     }
 
@@ -37,7 +60,7 @@ public final class Payloads {
         String pattern = in.readUTF();
         byte[] initializer = new byte[in.readInt()];
         in.readFully(initializer);
-        return new Init(pattern, initializer);
+        return new Init(pattern, initializer, in.readInt());
     }
 
     public static byte[] encodeClassRequest(String name) {

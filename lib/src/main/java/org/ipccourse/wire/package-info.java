@@ -17,8 +17,11 @@
  *   int64  id        task id, class-request id, or stream number, depending on the type
  *   byte[] payload   length - 9 bytes
  * </pre>
- * A frame longer than {@link org.ipccourse.wire.FrameDecoder#MAX_FRAME} bytes, a negative length or
- * an unknown type is a protocol error: the reader stops and the connection is treated as dead.
+ * A frame longer than the reader's limit (at most {@link org.ipccourse.wire.FrameDecoder#MAX_FRAME}
+ * bytes; the owner's limit follows its heap), a negative length or an unknown type is a protocol
+ * error: the reader stops and the connection is treated as dead. A reader allocates a large
+ * payload only after its first 64 KiB have arrived, so a header that lies costs little; a frame
+ * that stops arriving is the owner's watchdog's business (see the pool's timing constants).
  * Objects inside payloads are encoded by {@link org.ipccourse.wire.ObjectCodec} (next section).
  *
  * <h2>Payload encoding</h2>
@@ -47,7 +50,9 @@
  *   <caption>Message types</caption>
  *   <tr><th>type</th><th>sender</th><th>id</th><th>payload</th></tr>
  *   <tr><td>INIT</td><td>owner</td><td>worker number</td><td>UTF filter pattern, then the
- *       serialized initializer ({@code SerializableRunnable}) or nothing. Always the first frame.</td></tr>
+ *       serialized initializer ({@code SerializableRunnable}) or nothing (int32 length, bytes), then
+ *       int32: the largest result payload the owner accepts (a larger result fails its task with a
+ *       message naming both sizes). Always the first frame.</td></tr>
  *   <tr><td>READY</td><td>worker</td><td>0</td><td>empty: the initializer ran; tasks may follow</td></tr>
  *   <tr><td>INIT_FAILED</td><td>worker</td><td>0</td><td>the initializer's serialized throwable;
  *       the worker exits after sending it</td></tr>

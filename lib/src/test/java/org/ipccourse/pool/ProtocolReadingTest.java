@@ -50,7 +50,7 @@ class ProtocolReadingTest {
     @Test
     void answersThatNobodyWaitsForInGetAreReadByTheReaderThread() throws Exception {
         assertCompletesWithoutGet(); // right after other tasks: the reader thread looks every millisecond
-        Thread.sleep(WorkerHandle.QUIET_TICKS * TimeUnit.NANOSECONDS.toMillis(WorkerHandle.TICK_NANOS) + 100);
+        Thread.sleep(Timing.READER_QUIET_TICKS * TimeUnit.NANOSECONDS.toMillis(Timing.READER_TICK_NANOS) + 100);
         assertCompletesWithoutGet(); // after a quiet spell: the reader thread is blocked in the read
     }
 
@@ -72,7 +72,7 @@ class ProtocolReadingTest {
         PrintStream saved = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        long quietMillis = WorkerHandle.QUIET_TICKS * TimeUnit.NANOSECONDS.toMillis(WorkerHandle.TICK_NANOS);
+        long quietMillis = Timing.READER_QUIET_TICKS * TimeUnit.NANOSECONDS.toMillis(Timing.READER_TICK_NANOS);
         try {
             pool.submit(() -> {
                 Thread later = new Thread(() -> {

@@ -2,6 +2,7 @@ package org.ipccourse.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,8 +59,11 @@ class WireTest {
         assertArrayEquals(new byte[] {9, 8}, found.bytes().orElseThrow());
         assertTrue(Payloads.decodeClassBytes(Payloads.encodeClassBytes(
                 new Payloads.ClassBytes("x.Y", Optional.empty()))).bytes().isEmpty());
-        Payloads.Init init = Payloads.decodeInit(Payloads.encodeInit(new Payloads.Init("!a.*", new byte[] {5})));
+        Payloads.Init init = Payloads.decodeInit(Payloads.encodeInit(new Payloads.Init("!a.*", new byte[] {5}, 77)));
         assertEquals("!a.*", init.filterPattern());
+        assertEquals(77, init.maxPayload());
+        assertTrue(Payloads.decodeCancel(Payloads.encodeCancel(true)));
+        assertFalse(Payloads.decodeCancel(Payloads.encodeCancel(false)));
         assertArrayEquals(new byte[] {5}, init.initializer());
         assertEquals("a.B", Payloads.decodeClassRequest(Payloads.encodeClassRequest("a.B")));
     }

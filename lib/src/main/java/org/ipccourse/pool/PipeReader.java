@@ -1,0 +1,199 @@
+package org.ipccourse.pool;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.ipccourse.wire.Frame;
+import org.ipccourse.wire.FrameDecoder;
+
+/**
+ * Who reads one worker's protocol stream, and when. One thread at a time holds the reading role:
+ * the worker's reader thread, or a caller waiting for the worker's only task ({@link #readFor}).
+ * The second makes a round trip a ping-pong of two threads, caller and worker, as over a bare
+ * pipe; with a reader thread in between every answer would wake a third. So when a task is
+ * submitted to a worker that holds no other, the reader thread is not woken: its submitter will
+ * probably wait for it at once. For any other task sent, and when a dependent stage is attached or
+ * {@code get} is called with a timeout, it is woken and reads. Otherwise it looks every
+ * {@link Timing#READER_TICK_NANOS} whether an answer waits with nobody reading it (as after
+ * {@code CompletableFuture.allOf}), and after {@link Timing#READER_QUIET_TICKS} ticks without a
+ * task sent it blocks in the read, as it does whenever the worker holds two tasks.
+ *
+ * <p>No user code runs while the role is held: a caller completes its own future only after it
+ * has given the role up, and answers the reader thread reads are completed on the pool's
+ * completion threads ({@link Completer}). Whatever ends the reading (end of file, a malformed
+ * frame, any {@link Throwable} including {@link OutOfMemoryError}) ends the stream exactly once,
+ * reported by the reader thread to the {@link Sink}.
+ */
+final class PipeReader {
+    /** Where frames go. */
+    interface Sink {
+        /**
+         * Handles one frame on the reading thread. {@code callersOwn}: the task whose caller is
+         * reading (null on the reader thread); the result is an action completing that task, to be
+         * run after the role is released, or null.
+         */
+        Runnable onFrame(WorkerHandle w, Frame frame, TaskFuture<?> callersOwn) throws IOException;
+
+        /** The stream ended ({@code problem} null) or broke; called once, on the reader thread. */
+        void onStreamEnd(WorkerHandle w, String problem);
+    }
+
+    private final FrameDecoder decoder;
+    private final Sink sink;
+    private final WorkerHandle worker;
+    private final AtomicReference<Thread> reading = new AtomicReference<>();
+    private final Thread thread;
+    /** Tasks the worker holds ({@code inFlight.size()}), for threads without the scheduler's lock. */
+    private volatile int inFlight;
+    /** Frames are due with no task in flight (READY, or the rest of a dead worker's stream). */
+    private volatile boolean eager = true;
+    private volatile boolean taskSentSinceTick;
+    private volatile boolean ended;
+    private volatile String problem;
+    private volatile long framesReadByCallers;
+
+    PipeReader(WorkerHandle worker, FrameDecoder decoder, Sink sink, String name) {
+        this.worker = worker;
+        this.decoder = decoder;
+        this.sink = sink;
+        this.thread = new Thread(this::run, name);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Call under the scheduler's lock after the worker's in-flight list changed. */
+    void inFlightChanged(int count) {
+        inFlight = count;
+    }
+
+    /** Whether frames are due without a task in flight; the reader thread is woken. */
+    void eager(boolean value) {
+        eager = value;
+        wake();
+    }
+
+    /**
+     * A task was sent. {@code callerMayRead}: its submitter may wait for it at once; unless it is
+     * the worker's only task, the reader thread is woken.
+     */
+    void taskSent(boolean callerMayRead) {
+        taskSentSinceTick = true;
+        if (inFlight > 1 || !callerMayRead) {
+            wake();
+        }
+    }
+
+    /** Someone will want this worker's answers without reading them: the reader thread reads now. */
+    void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    long bytesRead() {
+        return decoder.bytesRead();
+    }
+
+    int frameInProgress() {
+        return decoder.frameInProgress();
+    }
+
+    long framesReadByCallers() {
+        return framesReadByCallers;
+    }
+
+    private boolean framesDueWithoutTask() {
+        try {
+            return eager || decoder.hasBytes();
+        } catch (IOException e) {
+            return true; // reading reports it
+        }
+    }
+
+    private void run() {
+        Thread me = Thread.currentThread();
+        int quietTicks = 0;
+        while (!ended) {
+            if (reading.get() == null
+                    && (inFlight > 0 || quietTicks >= Timing.READER_QUIET_TICKS || framesDueWithoutTask())
+                    && reading.compareAndSet(null, me)) {
+                try {
+                    do {
+                        readOne(null);
+                    } while (!ended && (inFlight > 0 || framesDueWithoutTask()));
+                } catch (Throwable t) {
+                    end(t);
+                } finally {
+                    reading.set(null);
+                }
+                quietTicks = 0;
+                continue;
+            }
+            LockSupport.parkNanos(this, Timing.READER_TICK_NANOS);
+            quietTicks = taskSentSinceTick ? 0 : quietTicks + 1;
+            taskSentSinceTick = false;
+        }
+        sink.onStreamEnd(worker, problem);
+    }
+
+    /**
+     * Called by a thread about to wait for {@code f}: when {@code f} is this worker's only task
+     * and nobody reads the protocol, reads and handles frames on this thread until {@code f} is
+     * done, for at most {@link Timing#CALLER_READS_NANOS} (spinning, or yielding the CPU to the
+     * worker on a one-CPU machine), or until this thread is interrupted. A frame that has begun to
+     * arrive is read to its end, however long the worker takes to write it.
+     *
+     * @return whether this thread read (whether or not {@code f} is done)
+     */
+    boolean readFor(TaskFuture<?> f) {
+        Thread me = Thread.currentThread();
+        if (inFlight != 1 || f.worker != worker || !reading.compareAndSet(null, me)) {
+            return false;
+        }
+        Runnable own = null;
+        try {
+            long end = System.nanoTime() + Timing.CALLER_READS_NANOS;
+            while (own == null && !f.isDone() && !ended && f.worker == worker) {
+                if (decoder.hasBytes()) {
+                    own = readOne(f);
+                    framesReadByCallers++;
+                } else if (System.nanoTime() - end > 0 || me.isInterrupted()) {
+                    break;
+                } else if (Timing.ONE_CPU) {
+                    Thread.yield();
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        } catch (Throwable t) {
+            end(t);
+        } finally {
+            reading.set(null);
+            if (inFlight > 0 || ended) {
+                wake(); // it takes over, or reports the end of the stream
+            }
+        }
+        if (own != null) {
+            own.run();
+        }
+        return true;
+    }
+
+    private Runnable readOne(TaskFuture<?> callersOwn) throws IOException {
+        Frame f = decoder.read();
+        if (f == null) {
+            ended = true;
+            return null;
+        }
+        return sink.onFrame(worker, f, callersOwn);
+    }
+
+    private void end(Throwable t) {
+        int frame = decoder.frameInProgress();
+        problem = t instanceof OutOfMemoryError
+                ? "the owner ran out of memory reading a frame of " + frame + " bytes from it: " + t
+                : t instanceof IOException ? t.getMessage() : String.valueOf(t);
+        ended = true;
+    }
+}

@@ -1,0 +1,87 @@
+package org.ipccourse.pool;
+
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.io.NotSerializableException;
+import java.util.List;
+import java.util.function.Supplier;
+import org.ipccourse.wire.ChunkedBytes;
+import org.ipccourse.wire.FrameDecoder;
+import org.ipccourse.wire.ObjectCodec;
+
+/**
+ * What the owner serializes and deserializes for the pool: tasks (with a size limit), results
+ * and thrown exceptions. The limit on one message is a quarter of the owner's maximum heap, at
+ * most 1 GiB: a message is held twice while it travels (serialized, and decoded), so a larger one
+ * would risk the owner's heap. The system property {@code ipccourse.pool.maxMessageBytes} sets it.
+ */
+final class TaskCodec {
+    private final ObjectCodec codec;
+    final int maxPayload;
+
+    TaskCodec(String filterPattern) {
+        this.codec = new ObjectCodec(filterPattern);
+        this.maxPayload = maxPayload();
+    }
+
+    static int maxPayload() {
+        long byHeap = Runtime.getRuntime().maxMemory() / 4;
+        long limit = Math.min(FrameDecoder.MAX_FRAME - 64L, byHeap);
+        return Integer.getInteger("ipccourse.pool.maxMessageBytes", (int) limit);
+    }
+
+    /** What to say when {@code size} bytes exceed {@code limit}; {@code what} names the payload. */
+    static String tooLarge(String what, long size, int limit) {
+        return String.format(java.util.Locale.ROOT, "%s is %,d bytes serialized, more than the pool's limit of %,d"
+                + " bytes per message (a quarter of the owner's maximum heap, at most 1 GiB; the system property"
+                + " ipccourse.pool.maxMessageBytes sets it). Pass large data through shared memory instead"
+                + " (org.ipccourse.shm.SharedMemory): send the segment's name, not its bytes", what, size, limit);
+    }
+
+    static byte[] serialize(Object task, String what) {
+        return serialize(task, () -> what).toByteArray();
+    }
+
+    /** Serializes a task; {@code what} names it in the exception when it cannot be serialized. */
+    static ChunkedBytes serialize(Object task, Supplier<String> what) {
+        try {
+            return ObjectCodec.serializeChunked(task);
+        } catch (NotSerializableException e) {
+            throw new IllegalArgumentException(what.get() + " cannot be sent to a worker: " + e.getMessage()
+                    + " is not Serializable. Capture only Serializable values (copy what you need into local"
+                    + " variables of Serializable types), or make that class implement java.io.Serializable", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(what.get() + " cannot be sent to a worker: " + e, e);
+        } catch (OutOfMemoryError e) {
+            throw new IllegalArgumentException(what.get() + " is too large to serialize in the owner's heap ("
+                    + e.getMessage() + "). Pass large data through shared memory instead"
+                    + " (org.ipccourse.shm.SharedMemory): send the segment's name, not its bytes", e);
+        }
+    }
+
+    /** Serializes a task and refuses it when it exceeds the limit. */
+    ChunkedBytes serializeTask(Object task, Supplier<String> what) {
+        ChunkedBytes payload = serialize(task, what);
+        if (payload.size() > maxPayload) {
+            throw new IllegalArgumentException(tooLarge(what.get(), payload.size(), maxPayload));
+        }
+        return payload;
+    }
+
+    Object result(byte[] payload, List<ClassLoader> loaders, long id, WorkerHandle w) throws InvalidClassException {
+        try {
+            return codec.deserialize(payload, loaders);
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            throw new InvalidClassException("the result of task " + id + " from " + w + " could not be read: "
+                    + e.getMessage());
+        }
+    }
+
+    Throwable thrown(byte[] payload, List<ClassLoader> loaders) {
+        try {
+            return (Throwable) codec.deserialize(payload, loaders);
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            return new IllegalStateException("a task failed in a worker, and its exception could not be read: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package org.ipccourse.pool;
+
+/**
+ * Every time constant of the pool, owner and worker side, in one place: how long threads spin
+ * before they park, how often the owner's reader threads look for answers, and the grace periods
+ * after which the owner stops waiting for a worker. Spins trade CPU time for latency and are off on
+ * a one-CPU machine, where spinning would only delay the thread that is being waited for. Two
+ * values can be set by system properties (read each time they are used) so that tests need not wait
+ * for the defaults: {@code ipccourse.pool.frameStallMillis} and {@code ipccourse.pool.exitGraceMillis}.
+ */
+final class Timing {
+    private Timing() {
+    }
+
+    static final boolean ONE_CPU = Runtime.getRuntime().availableProcessors() == 1;
+
+    // Owner side: who reads a worker's pipe (see PipeReader).
+
+    /** How often an owner's reader thread looks for answers nobody reads while it steps aside. */
+    static final long READER_TICK_NANOS = 1_000_000;
+    /** Ticks without a task sent after which the reader thread reads (blocking) again. */
+    static final int READER_QUIET_TICKS = 100;
+    /**
+     * How long a caller reads the pipe for its task before it leaves the reading to the reader
+     * thread and parks: long enough for a short task, even while the JIT compilers take CPU time.
+     */
+    static final long CALLER_READS_NANOS = 500_000;
+    /** How long a waiting caller spins before it parks, when it does not read itself. */
+    static final long CALLER_SPIN_NANOS = ONE_CPU ? 0 : 50_000;
+
+    // Owner side: grace periods and watchdogs.
+
+    /**
+     * After a worker's process exited, how long the owner waits for the end of its protocol
+     * stream and standard error (a grandchild may hold them open) before it reports the exit;
+     * after the stream ended (or broke) with the process alive, how long before it kills it.
+     */
+    static long exitGraceMillis() {
+        return Long.getLong("ipccourse.pool.exitGraceMillis", 1000);
+    }
+
+    /**
+     * A frame whose header has arrived but whose payload has not grown for this long is taken as
+     * a broken stream (a lying header, or bytes written around the protocol): the worker is killed
+     * and its task fails, instead of a reader waiting for ever. A live worker writes a frame it has
+     * begun without pausing, so only a stopped or corrupted worker trips it.
+     */
+    static long frameStallMillis() {
+        return Long.getLong("ipccourse.pool.frameStallMillis", 10_000);
+    }
+
+    /** How often the watchdog looks for stalled frames. */
+    static final long WATCHDOG_PERIOD_MILLIS = 500;
+    /**
+     * How long {@code shutdownNow} waits for workers to hand back the tasks they hold behind
+     * their running one (so that they are returned as never started) before it kills them.
+     */
+    static final long STOP_TAKE_BACK_MILLIS = 500;
+    /** Default time a cancelled task may ignore its interrupt before its worker is killed. */
+    static final long DEFAULT_CANCEL_GRACE_MILLIS = 1000;
+    /** Default time the pool's first workers have to report ready. */
+    static final long DEFAULT_STARTUP_TIMEOUT_MILLIS = 60_000;
+
+    // Worker side (see WorkerMain).
+
+    /** How long a task runs before the worker's other thread takes over reading standard input. */
+    static final long WORKER_TAKE_OVER_NANOS = 1_000_000;
+    /** How long the worker thread without the reader role naps while no task runs. */
+    static final long WORKER_IDLE_NAP_NANOS = 50_000_000;
+    /**
+     * How long a worker spins for the next frame before it blocks in the read, after answering an
+     * AWAITED_TASK, when it has another CPU for the owner: the next task then finds it awake,
+     * which saves the wake-up of an idle CPU (some 20 us on a virtual machine).
+     */
+    static final long WORKER_SPIN_NANOS = ONE_CPU ? 0 : 50_000;
+}
