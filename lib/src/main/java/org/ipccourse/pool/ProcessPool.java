@@ -576,7 +576,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
          */
         public Builder deserializationFilter(String pattern) {
             this.filterPattern = Objects.requireNonNull(pattern, "pattern must not be null");
-            java.io.ObjectInputFilter.Config.createFilter(pattern.isBlank() ? "*" : pattern); // fail now if malformed
+            org.ipccourse.wire.ObjectCodec.checkFilterPattern(pattern); // fail now if malformed
             return this;
         }
 

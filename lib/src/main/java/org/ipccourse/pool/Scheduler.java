@@ -449,11 +449,10 @@ final class Scheduler implements PipeReader.Sink {
             maybeTerminate();
         }
         for (TaskFuture<?> f : held) {
-            f.completeExceptionally(new CancellationException("task " + f.id + " was cancelled by shutdownNow"));
+            f.cancelByPool("task " + f.id + " was cancelled by shutdownNow");
         }
         for (TaskFuture<?> f : never) {
-            f.completeExceptionally(new CancellationException("task " + f.id + " never started: shutdownNow"
-                    + " returned it"));
+            f.cancelByPool("task " + f.id + " never started: shutdownNow returned it");
         }
         return never;
     }

@@ -79,6 +79,15 @@ final class TaskFuture<T> extends CompletableFuture<T> {
         return super.completeExceptionally(ambiguous ? new CompletionException(ex) : ex);
     }
 
+    /**
+     * Cancels this future for the pool ({@code shutdownNow}, a pool that stopped): it is then
+     * {@linkplain #isCancelled cancelled}, its {@code CancellationException} says {@code why},
+     * and no CANCEL is sent (the pool has settled the task itself).
+     */
+    boolean cancelByPool(String why) {
+        return super.completeExceptionally(new CancellationException(why));
+    }
+
     @Override
     public T join() {
         awaitAnswer();

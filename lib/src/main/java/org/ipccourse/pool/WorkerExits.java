@@ -193,8 +193,7 @@ final class WorkerExits {
             if (canRun) {
                 s.queue.addFirst(waiting); // it never started: another worker runs it
             } else {
-                after.add(() -> waiting.completeExceptionally(new java.util.concurrent.CancellationException(
-                        "task " + waiting.id + " was cancelled: the pool stopped")));
+                after.add(() -> waiting.cancelByPool("task " + waiting.id + " was cancelled: the pool stopped"));
             }
         }
         w.inFlight.clear();

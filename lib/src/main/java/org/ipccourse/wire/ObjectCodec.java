@@ -40,6 +40,13 @@ public final class ObjectCodec {
         }
     };
 
+    /** Throws one clear {@link IllegalArgumentException} if {@code pattern} is not a valid filter pattern. */
+    public static void checkFilterPattern(String pattern) {
+        if (!pattern.isBlank()) {
+            SerialFilter.parse(pattern);
+        }
+    }
+
     /**
      * @param filterPattern a JDK {@code ObjectInputFilter} pattern consulted before the default
      *     policy, or empty

@@ -42,7 +42,18 @@ final class SerialFilter implements ObjectInputFilter {
 
     SerialFilter(String userPattern) {
         this.userPattern = userPattern == null ? "" : userPattern;
-        this.user = this.userPattern.isBlank() ? null : Config.createFilter(this.userPattern);
+        this.user = this.userPattern.isBlank() ? null : parse(this.userPattern);
+    }
+
+    /** The JDK filter for {@code pattern}, or one clear exception saying what is wrong with it. */
+    static ObjectInputFilter parse(String pattern) {
+        try {
+            return Config.createFilter(pattern);
+        } catch (IllegalArgumentException e) { // NumberFormatException for "maxdepth=x"
+            throw new IllegalArgumentException("the deserialization filter pattern \"" + pattern + "\" is malformed ("
+                    + e.getMessage() + "); write it in the syntax of java.io.ObjectInputFilter.Config.createFilter,"
+                    + " e.g. \"com.example.*;!*\" or \"maxdepth=100\"", e);
+        }
     }
 
     @Override
