@@ -55,6 +55,20 @@ def main():
         executor.submit(ident, 0).result()
         report("python.executor_submit", per_call(lambda i: executor.submit(ident, i).result(), calls, reps))
 
+    # A fresh pool's first 100 calls, timed from the moment its workers are ready (as the Java
+    # pool's first tasks are timed from the return of newProcessPool, which waits for them).
+    samples = []
+    for _ in range(reps):
+        queue = ctx.SimpleQueue()
+        with ctx.Pool(workers, initializer=ready, initargs=(queue,)) as pool:
+            for _ in range(workers):
+                queue.get()
+            t0 = time.perf_counter_ns()
+            for i in range(100):
+                pool.apply(ident, (i,))
+            samples.append((time.perf_counter_ns() - t0) / 100 / 1000)
+    report("python.apply_first100", samples)
+
     samples = []
     for _ in range(reps):
         queue = ctx.SimpleQueue()

@@ -22,8 +22,17 @@ import java.util.Map;
  * java -cp bench/target/ipc-course-bench.jar:lib/target/ipc-course-lib.jar org.ipccourse.bench.PoolBenchmark
  * }</pre>
  *
- * Options: {@code --quick} (fewer calls and tasks), {@code --reps N}, {@code --workers N}
- * (default 2), {@code --python PATH}. A default run takes one to two minutes.
+ * <p>It also prints the warm-up curve of a fresh pool ({@link WarmupCurve}: tasks 1-100, 101-1,000,
+ * 1,001-10,000 and the steady state), in fresh plain JVMs and, given {@code --kernel-python}, through
+ * the real course kernel ({@code python/kernel_curve.py}), with the warm-up targets: tasks
+ * 1,001-2,000 within 2x the steady state, the first 100 tasks no slower than Python's first 100
+ * {@code Pool.apply} calls on a fresh spawn pool, and (stretch) the first 100 within 10x the steady
+ * state.
+ *
+ * <p>Options: {@code --quick} (fewer calls and tasks), {@code --reps N}, {@code --workers N}
+ * (default 2), {@code --python PATH}, {@code --kernel-python PATH} (the course's .venv Python,
+ * which holds the kernel; {@code ./course bench pool} passes it), {@code --curve-runs N} (fresh
+ * JVMs per warm-up curve, default 3). A default run takes two to four minutes.
  */
 public final class PoolBenchmark {
     private PoolBenchmark() {
@@ -42,6 +51,8 @@ public final class PoolBenchmark {
         int reps = 5;
         int workers = 2;
         String python = "python3";
+        String kernelPython = null;
+        int curveRuns = 3;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> {
@@ -51,12 +62,15 @@ public final class PoolBenchmark {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--workers" -> workers = Integer.parseInt(args[++i]);
                 case "--python" -> python = args[++i];
+                case "--kernel-python" -> kernelPython = args[++i];
+                case "--curve-runs" -> curveRuns = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; options: --quick, --reps N, --workers N, --python PATH");
+                        + "; options: --quick, --reps N, --workers N, --python PATH, --kernel-python PATH, --curve-runs N");
             }
         }
         String cp = System.getProperty("java.class.path");
-        Path script = locateScript();
+        Path script = locateScript("pool_reference.py");
+        Path kernelScript = kernelPython == null ? null : locateScript("kernel_curve.py");
         boolean hasTaskset = onPath("taskset");
         boolean hasPython = script != null && runs(python, "--version");
         System.out.printf(Locale.ROOT, "Process pool benchmark: %d workers, %d single round trips, map over %d tasks,"
@@ -74,6 +88,18 @@ public final class PoolBenchmark {
             java.addAll(List.of(JavaCosts.javaCommand(), "-cp", cp, JavaCosts.class.getName(),
                     "" + calls, "" + tasks, "" + reps, "" + workers));
             f.putAll(run(java));
+            List<Map<String, Figure>> curves = new ArrayList<>();
+            for (int r = 0; r < curveRuns; r++) {
+                List<String> curve = new ArrayList<>(prefix);
+                curve.addAll(List.of(JavaCosts.javaCommand(), "-cp", cp, WarmupCurve.class.getName(), "" + workers, "java"));
+                curves.add(run(curve));
+            }
+            f.putAll(medianOfRuns(curves));
+            if (kernelScript != null) {
+                List<String> kernel = new ArrayList<>(prefix);
+                kernel.addAll(List.of(kernelPython, kernelScript.toString(), benchJar(), "" + workers));
+                f.putAll(run(kernel));
+            }
             if (hasPython) {
                 List<String> py = new ArrayList<>(prefix);
                 py.addAll(List.of(python, script.toString(), "" + calls, "" + tasks, "" + reps, "" + workers));
@@ -95,6 +121,18 @@ public final class PoolBenchmark {
                     "java.map_default", "python.map_default", 1.0, false);
             allPass &= target(f, "pool start-up (" + workers + " workers ready) <= 3x Python spawn Pool start-up",
                     "java.startup", "python.startup", 3.0, false);
+            allPass &= target(f, "pool start-up (" + workers + " workers ready) <= 1x Python spawn Pool start-up",
+                    "java.startup", "python.startup", 1.0, false);
+            for (String side : List.of("java", "kernel")) {
+                String where = side.equals("java") ? "plain JVM" : "kernel";
+                allPass &= target(f, "warm-up, " + where + ": tasks 1,001-2,000 <= 2x steady state",
+                        side + ".warm_1001_2000", side + ".warm_steady", 2.0, false);
+                allPass &= target(f, "warm-up, " + where + ": first 100 tasks <= 1x Python's first 100 apply",
+                        side + ".warm_first100_mean", "python.apply_first100", 1.0, false);
+                target(f, "stretch, " + where + ": first 100 tasks <= 10x steady state",
+                        side + ".warm_first100_mean", side + ".warm_steady", 10.0, false);
+            }
+            info(f, "in-kernel round trip / plain-JVM round trip (steady states)", "kernel.warm_steady", "java.warm_steady");
         }
         System.out.println();
         System.out.println(allPass ? "All targets met." : "Some targets missed (see MISS above).");
@@ -112,6 +150,29 @@ public final class PoolBenchmark {
         boolean pass = atLeast ? ratio >= limit : ratio <= limit;
         System.out.printf(Locale.ROOT, "    %-70s %7.2fx  %s%n", what, ratio, pass ? "PASS" : "MISS");
         return pass;
+    }
+
+    /** Prints a ratio of medians that has no target. */
+    private static void info(Map<String, Figure> f, String what, String a, String b) {
+        if (f.containsKey(a) && f.containsKey(b)) {
+            System.out.printf(Locale.ROOT, "    %-70s %7.2fx  (no target)%n", what, f.get(a).median() / f.get(b).median());
+        }
+    }
+
+    /** Each figure's median over runs (of the runs' medians), with the runs' extremes. */
+    private static Map<String, Figure> medianOfRuns(List<Map<String, Figure>> runs) {
+        Map<String, Figure> out = new LinkedHashMap<>();
+        for (String name : runs.get(0).keySet()) {
+            double[] m = runs.stream().mapToDouble(r -> r.get(name).median()).sorted().toArray();
+            int n = m.length;
+            out.put(name, new Figure(n % 2 == 1 ? m[n / 2] : (m[n / 2 - 1] + m[n / 2]) / 2, m[0], m[n - 1]));
+        }
+        return out;
+    }
+
+    /** The bench jar, for the kernel's {@code %classpath}. */
+    private static String benchJar() throws java.net.URISyntaxException {
+        return Path.of(PoolBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
     private static Map<String, Figure> run(List<String> command) throws IOException, InterruptedException {
@@ -134,9 +195,8 @@ public final class PoolBenchmark {
         return out;
     }
 
-    private static Path locateScript() {
-        for (String candidate : List.of("bench/python/pool_reference.py", "python/pool_reference.py",
-                "../bench/python/pool_reference.py")) {
+    private static Path locateScript(String name) {
+        for (String candidate : List.of("bench/python/" + name, "python/" + name, "../bench/python/" + name)) {
             Path p = Path.of(candidate);
             if (Files.isRegularFile(p)) {
                 return p.toAbsolutePath().normalize();

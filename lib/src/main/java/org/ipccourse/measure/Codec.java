@@ -47,7 +47,7 @@ public enum Codec {
         }
 
         @Override
-        int encodeInto(Object payload, ByteBuffer target) {
+        public int encodeInto(Object payload, ByteBuffer target) {
             int start = target.position();
             writeObject(payload, new BufferOutput(target));
             return target.position() - start;
@@ -79,7 +79,7 @@ public enum Codec {
         }
 
         @Override
-        int encodeInto(Object payload, ByteBuffer target) {
+        public int encodeInto(Object payload, ByteBuffer target) {
             long size = RawLayout.encodedSize(payload);
             if (size > target.remaining()) {
                 throw new IllegalArgumentException("payload needs " + size + " bytes but only "
@@ -106,7 +106,7 @@ public enum Codec {
     public abstract Object decode(byte[] bytes);
 
     /** Encodes into {@code target} from its position on; returns the number of bytes written. */
-    abstract int encodeInto(Object payload, ByteBuffer target);
+    public abstract int encodeInto(Object payload, ByteBuffer target);
 
     /** Decodes from {@code source}'s position; {@code RAW} returns a read-only view, not a copy. */
     abstract Object decode(ByteBuffer source);

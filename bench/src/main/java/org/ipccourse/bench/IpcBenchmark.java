@@ -1,4 +1,4 @@
-package org.ipccourse.measure;
+package org.ipccourse.bench;
 
 import java.io.BufferedReader;
 import java.io.DataInputStream;
@@ -14,6 +14,9 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.Arrays;
+import org.ipccourse.measure.Codec;
+import org.ipccourse.measure.IpcCost;
 import org.ipccourse.pool.ProcessPool;
 import org.ipccourse.shm.OwnerCounter;
 import org.ipccourse.shm.SharedCounter;
@@ -24,9 +27,9 @@ import tech.tablesaw.api.Table;
  * and prints each rate beside its baselines, then the targets with PASS or MISS.
  *
  * <pre>{@code
- * mvn -q -pl lib package -DskipTests
- * java -Xms2g -Xmx2g -cp "lib/target/ipc-course-lib.jar:lib/target/dependency/*" \
- *      org.ipccourse.measure.IpcBenchmark [MiB] [repetitions]
+ * mvn -q package -DskipTests
+ * java -Xms2g -Xmx2g -cp "bench/target/ipc-course-bench.jar:lib/target/ipc-course-lib.jar:lib/target/dependency/*" \
+ *      org.ipccourse.bench.IpcBenchmark [MiB] [repetitions]
  * }</pre>
  *
  * <p>Paths: {@code System.arraycopy} in one JVM; a raw Java pipe copy (the bytes written to a
@@ -182,9 +185,9 @@ public final class IpcBenchmark {
                         viaShm[i] = (t2 - t1) / 1e6;
                     }
                 }
-                double ownerMs = Stats.of(viaOwner).median();
+                double ownerMs = median(viaOwner);
                 System.out.printf("%-8d %14.1f %26.1f %18.1f%n", workers, ownerMs,
-                        ownerMs * 1000 / (total / workers), Stats.of(viaShm).median());
+                        ownerMs * 1000 / (total / workers), median(viaShm));
             }
             long expected = (long) total * (reps + 1) * 3;
             if (owner.get() != expected || shared.get() != expected) {
@@ -226,12 +229,12 @@ public final class IpcBenchmark {
                 ms[i] = (System.nanoTime() - t0) / 1e6;
             }
         }
-        return Stats.of(ms).median();
+        return median(ms);
     }
 
     /** The one-time copy of the payload into an already-mapped segment (raw codec). */
     private static double fillMs(double[] payload, int reps) {
-        try (org.ipccourse.shm.SharedSegment segment = org.ipccourse.shm.SharedSegment.create(RawLayout.encodedSize(payload))) {
+        try (org.ipccourse.shm.SharedSegment segment = org.ipccourse.shm.SharedSegment.create(Codec.RAW.encode(payload).length)) {
             double[] ms = new double[reps];
             for (int i = -1; i < reps; i++) {
                 long t0 = System.nanoTime();
@@ -240,7 +243,7 @@ public final class IpcBenchmark {
                     ms[i] = (System.nanoTime() - t0) / 1e6;
                 }
             }
-            return Stats.of(ms).median();
+            return median(ms);
         }
     }
 
@@ -268,7 +271,7 @@ public final class IpcBenchmark {
             }
             out.writeInt(-1);
             out.flush();
-            return Stats.of(ms).median();
+            return median(ms);
         } finally {
             if (!child.waitFor(10, TimeUnit.SECONDS)) {
                 child.destroyForcibly();
@@ -359,5 +362,12 @@ public final class IpcBenchmark {
         } catch (IOException e) {
             return "unknown";
         }
+    }
+
+    /** The median of the finite samples (NaN if none). */
+    private static double median(double[] samples) {
+        double[] finite = Arrays.stream(samples).filter(Double::isFinite).sorted().toArray();
+        int n = finite.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? finite[n / 2] : (finite[n / 2 - 1] + finite[n / 2]) / 2;
     }
 }

@@ -1,0 +1,110 @@
+package org.ipccourse.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.ipccourse.pool.ProcessPool;
+
+/**
+ * The warm-up curve of a fresh pool in a fresh JVM: the round trip of each of the first 10,000
+ * trivial tasks, one at a time, then the steady state. Prints tab-separated lines as
+ * {@link JavaCosts} does (name, median, low, high in microseconds), one per band of tasks:
+ * {@code 1-100}, {@code 101-1000}, {@code 1001-10000}, {@code 1001-2000} (the band the
+ * warm-up target reads), the mean over the first 100 (what Python's first 100 calls are compared
+ * with), the start-up of the pool, and the steady state.
+ *
+ * <p>The round trip, here as everywhere in the course: the time from {@code submit} of a task
+ * that returns its argument to its result in the caller's hands ({@code join}), one task at a
+ * time, so nothing overlaps. The kernel's figure ({@code kernel_curve.py}) runs the same loop in a
+ * notebook cell through the real kernel; both print their figures through {@link #printCurve}'s
+ * format.
+ *
+ * <p>Band figures: the median of the band's tasks, low and high its 10th and 90th percentiles.
+ * Steady state: after at least 40,000 more tasks and 2 s, the median of 20 batches of 1,000
+ * tasks each (per task), low and high the extreme batches.
+ */
+public final class WarmupCurve {
+    /** The tasks timed one by one from the pool's start. */
+    public static final int CURVE_TASKS = 10_000;
+
+    private WarmupCurve() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int workers = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        String prefix = args.length > 1 ? args[1] : "java";
+        long t0 = System.nanoTime();
+        List<String> workerOptions = List.of(args).subList(Math.min(2, args.length), args.length);
+        try (ProcessPool pool = ProcessPool.builder().workers(workers).workerJvmOptions(workerOptions).build()) {
+            long startup = System.nanoTime() - t0;
+            long[] each = new long[CURVE_TASKS];
+            for (int i = 0; i < CURVE_TASKS; i++) {
+                int n = i;
+                long s = System.nanoTime();
+                pool.submit(() -> n).join();
+                each[i] = System.nanoTime() - s;
+            }
+            long warm = System.nanoTime();
+            for (int done = 0; done < 40_000 || System.nanoTime() - warm < 2_000_000_000L; done += 1000) {
+                batch(pool, 1000);
+            }
+            double[] steady = new double[20];
+            for (int b = 0; b < steady.length; b++) {
+                steady[b] = batch(pool, 1000) / 1000.0;
+            }
+            printCurve(prefix, each, startup / 1000.0, steady);
+            if (Boolean.getBoolean("bench.firstTasks")) {
+                System.err.println("first tasks (µs): " + Arrays.toString(Arrays.stream(each, 0, 40).map(x -> x / 1000).toArray()));
+            }
+        }
+    }
+
+    private static long batch(ProcessPool pool, int tasks) {
+        long s = System.nanoTime();
+        for (int i = 0; i < tasks; i++) {
+            int n = i;
+            pool.submit(() -> n).join();
+        }
+        return (System.nanoTime() - s) / tasks;
+    }
+
+    /**
+     * Prints the curve's lines: per-task times in nanoseconds, start-up and steady batches in µs.
+     * Public for the kernel's run ({@code python/kernel_curve.py}), which times the same loop in a
+     * notebook cell and prints through here, so both sides' bands mean the same.
+     */
+    public static void printCurve(String prefix, long[] each, double startupMicros, double[] steadyMicros) {
+        band(prefix + ".warm_1_100", each, 0, 100);
+        band(prefix + ".warm_101_1000", each, 100, 1000);
+        band(prefix + ".warm_1001_10000", each, 1000, 10_000);
+        band(prefix + ".warm_1001_2000", each, 1000, 2000);
+        double first100 = Arrays.stream(each, 0, 100).sum() / 100 / 1000.0;
+        line(prefix + ".warm_first100_mean", first100, first100, first100);
+        line(prefix + ".warm_startup", startupMicros, startupMicros, startupMicros);
+        double[] s = steadyMicros.clone();
+        Arrays.sort(s);
+        line(prefix + ".warm_steady", median(s), s[0], s[s.length - 1]);
+    }
+
+    private static void band(String name, long[] each, int from, int to) {
+        double[] us = Arrays.stream(each, from, to).mapToDouble(x -> x / 1000.0).sorted().toArray();
+        line(name, median(us), us[(int) (0.1 * us.length)], us[(int) (0.9 * us.length)]);
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static void line(String name, double median, double low, double high) {
+        System.out.printf(Locale.ROOT, "%s\t%.3f\t%.3f\t%.3f%n", name, median, low, high);
+        System.out.flush();
+    }
+
+    /** The band names in print order, for the benchmark's table. */
+    static List<String> bands() {
+        return new ArrayList<>(List.of("warm_1_100", "warm_101_1000", "warm_1001_10000", "warm_1001_2000",
+                "warm_first100_mean", "warm_steady", "warm_startup"));
+    }
+}
