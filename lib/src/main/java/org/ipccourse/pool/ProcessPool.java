@@ -376,7 +376,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         Objects.requireNonNull(tasks, "tasks must not be null");
         List<Callable<T>> checked = new ArrayList<>(tasks.size());
         for (Callable<T> task : tasks) {
-            checked.add(requireShippable(task, "every task"));
+            checked.add(requireShippable(task, "a task in tasks"));
         }
         List<CompletableFuture<T>> futures = new ArrayList<>(checked.size());
         try {
