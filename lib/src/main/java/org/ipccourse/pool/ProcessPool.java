@@ -33,7 +33,8 @@ import org.ipccourse.classes.NotebookVariables;
  * }</pre>
  *
  * <h2>Workers</h2>
- * A pool has a fixed number of workers, by default {@link Runtime#availableProcessors()}. Each is a
+ * A pool has a fixed number of workers, by default {@link #defaultWorkers()} (one per available
+ * processor, unless the machine's cores are shared out among many kernels). Each is a
  * {@code java} process started from the same JDK as the owner, with the pool's classes and the
  * owner's class path. It runs one task at a time, and holds at most one more task queued behind it,
  * so it never waits for the pipe between tasks; when another worker falls idle, the owner takes
@@ -178,9 +179,39 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         this.scheduler = new Scheduler(builder);
     }
 
-    /** A pool with one worker per available processor. */
+    /** A pool with {@link #defaultWorkers()} workers. */
     public static ProcessPool newProcessPool() {
         return builder().build();
+    }
+
+    /**
+     * The number of workers a pool gets unless told otherwise: the environment variable
+     * {@code IPC_COURSE_POOL_WORKERS} when it is set, else {@link Runtime#availableProcessors()}.
+     *
+     * <p>One worker per core is right for one user on a machine, and wrong for a class: eight
+     * students' kernels on two cores would start sixteen busy workers. So whoever knows how many
+     * kernels share the machine sets the variable once for all of them (the course's JupyterHub sets
+     * it to the cores divided by the students, at least 1; see the README's sizing advice). A
+     * setting, not a count of live kernels at the moment a pool starts: that count would change a
+     * notebook's pool size, and so its numbers, with what other users happen to be running.
+     *
+     * @throws IllegalStateException if the variable is set but is not a positive integer
+     */
+    public static int defaultWorkers() {
+        String value = System.getenv("IPC_COURSE_POOL_WORKERS");
+        if (value == null || value.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int workers = Integer.parseInt(value.trim());
+            if (workers >= 1) {
+                return workers;
+            }
+        } catch (NumberFormatException e) {
+            // the message below says what to do
+        }
+        throw new IllegalStateException("IPC_COURSE_POOL_WORKERS=" + value + " is not a positive number of workers;"
+                + " set it to 1 or more, or unset it for one worker per core");
     }
 
     /** A pool with {@code workers} workers (at least 1). */
@@ -515,7 +546,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
      * }</pre>
      */
     public static final class Builder {
-        int workers = Runtime.getRuntime().availableProcessors();
+        int workers; // 0: defaultWorkers(), read when the pool is built
         SerializableRunnable initializer;
         int maxTasksPerWorker;
         List<String> jvmOptions = List.of();
@@ -539,7 +570,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
             return c;
         }
 
-        /** Number of worker JVMs, at least 1; default: available processors. */
+        /** Number of worker JVMs, at least 1; default: {@link ProcessPool#defaultWorkers()}. */
         public Builder workers(int workers) {
             if (workers < 1) {
                 throw new IllegalArgumentException("a process pool needs at least 1 worker, was " + workers);
@@ -591,7 +622,11 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
          * builder's settings: changing or reusing the builder afterwards does not change it.
          */
         public ProcessPool build() {
-            ProcessPool pool = new ProcessPool(copy());
+            Builder settings = copy();
+            if (settings.workers == 0) {
+                settings.workers = defaultWorkers();
+            }
+            ProcessPool pool = new ProcessPool(settings);
             try {
                 pool.scheduler.startAll(startupTimeoutMillis);
             } catch (InterruptedException e) {
