@@ -36,11 +36,20 @@ public final class CourseDisplayExtension implements Extension {
                     context.renderIfRequested(MIMEType.TEXT_HTML, () -> TableHtml.render(table));
                     context.renderIfRequested(MIMEType.TEXT_PLAIN, table::printAll);
                 });
+        renderer.createRegistration(Tabular.class)
+                .preferring(MIMEType.TEXT_HTML)
+                .supporting(MIMEType.TEXT_PLAIN)
+                .register((result, context) -> {
+                    Table table = result.table();
+                    context.renderIfRequested(MIMEType.TEXT_HTML, () -> TableHtml.render(table));
+                    context.renderIfRequested(MIMEType.TEXT_PLAIN, table::printAll);
+                });
         @SuppressWarnings("rawtypes")
         Class<Chart> chartType = Chart.class;
         renderer.createRegistration(chartType)
                 .preferring(MIMEType.IMAGE_PNG)
                 .register((chart, context) ->
-                        context.renderIfRequested(MIMEType.IMAGE_PNG, () -> ChartImages.pngBase64(chart)));
+                        context.renderIfRequested(MIMEType.IMAGE_PNG,
+                                () -> ChartImages.pngBase64(Charts.readable(chart))));
     }
 }

@@ -13,17 +13,39 @@ import tech.tablesaw.columns.Column;
 import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 /**
- * Print formatters for the tables this package returns, chosen by column name: times, sizes and
- * rates with three significant digits, {@code speedup} with two decimals, percentages with none.
- * Only the printed text changes ({@code getString}, {@code print()}, the notebook's HTML); the
- * stored doubles keep every digit.
+ * How the course prints numbers: times, sizes and rates with three significant digits (never
+ * rounding away the integer part), {@code speedup} columns with two decimals, percentages with
+ * none. {@link #apply(Table)} sets these as print formatters on a table's columns by name; only
+ * the printed text changes ({@code getString}, {@code print()}, the notebook's HTML), the stored
+ * doubles keep every digit. {@link #number(double)} formats one number the same way for a sentence.
+ *
+ * <p>Costs: a {@code BigDecimal} rounding per printed number.
  */
-final class Formats {
+public final class Formats {
     private Formats() {
     }
 
+    /** {@code v} with three significant digits, as the course's tables print it: 0.000123, 12.3, 1235. */
+    public static String number(double v) {
+        return new SignificantDigits(3).format(v);
+    }
+
+    /**
+     * Where {@code measured} lies against a range the lecture gives, in words: "within the
+     * lecture's range", or below or above it by a computed factor.
+     */
+    public static String againstRange(double measured, double low, double high) {
+        if (measured < low) {
+            return String.format("below the lecture's range, %.1fx under its low end", low / measured);
+        }
+        if (measured > high) {
+            return String.format("above the lecture's range, %.1fx over its high end", measured / high);
+        }
+        return "within the lecture's range";
+    }
+
     /** Sets a print formatter on every double column of {@code table}; returns the table. */
-    static Table apply(Table table) {
+    public static Table apply(Table table) {
         for (Column<?> column : table.columns()) {
             if (column instanceof DoubleColumn d) {
                 d.setPrintFormatter(formatterFor(d.name()));
@@ -33,7 +55,7 @@ final class Formats {
     }
 
     static NumberColumnFormatter formatterFor(String column) {
-        if (column.equals("speedup")) {
+        if (column.startsWith("speedup") || column.endsWith("_ratio")) {
             return new NumberColumnFormatter(new DecimalFormat("0.00"));
         }
         if (column.endsWith("_pct")) {

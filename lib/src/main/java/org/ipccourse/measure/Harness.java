@@ -14,41 +14,48 @@ import org.ipccourse.display.LiveDisplay;
 import org.ipccourse.pool.ProcessPool;
 import org.ipccourse.pool.SerializableFunction;
 import tech.tablesaw.api.DoubleColumn;
-import tech.tablesaw.api.IntColumn;
-import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
-import tech.tablesaw.columns.Column;
 
 /**
  * Times a set of variants (sequential, thread pool, process pool, anything else) over a sweep of
- * parameters and returns one row per variant and parameter: median, spread, speedup over the
- * baseline variant and a verdict. Each parameter gets warm-up runs of every variant first, then
- * the timed repetitions interleave the variants, so a slow drift of the machine does not favour
- * whichever variant ran last. While it runs, one progress line updates in place in the notebook.
+ * parameters and returns a {@link Sweep}: per variant and parameter the median time with its 95%
+ * interval, the speedup over the baseline with its interval, and a {@link Verdict}. It is the one
+ * place in the course where timings become verdicts:
+ * <ul>
+ * <li><b>Warm-up until settled.</b> At each parameter every variant runs untimed, interleaved with
+ *     the others, at least {@link #warmup(int)} times (1 unless set) and then until its last two
+ *     times differ by less than {@value #SETTLED_PERCENT}% (at most {@value #MAX_WARMUP} runs or
+ *     about {@value #WARMUP_BUDGET_MS} ms per parameter).</li>
+ * <li><b>Interleaved.</b> The timed rounds run every variant once each, starting with a different
+ *     variant each round, so a drift of the machine favours none of them; the speedup is the
+ *     median of the per-round ratios baseline / variant.</li>
+ * <li><b>Intervals.</b> {@link Interval}: order statistics, distribution-free; at least 6 timed
+ *     rounds give a 95% interval (the default is {@value #DEFAULT_REPETITIONS}).</li>
+ * <li><b>Verdicts</b> only when the interval clears {@link Verdict#WINS} (or its inverse), else
+ *     {@code inconclusive} with the reason (interval, spread, what other processes used of the
+ *     machine, load average); a speedup above the usable cores x{@value
+ *     Verdict#IMPLAUSIBLE_ABOVE_CORES} is {@code implausible}, with its likely cause, and never
+ *     shown as a result.</li>
+ * </ul>
+ * While it runs, one progress line updates in place in the notebook.
  *
  * <pre>{@code
- * Table t = Harness.over(List.of(1.0, 10.0, 100.0))
+ * Sweep<Double> s = Harness.over(List.of(1.0, 10.0, 100.0)).parameterName("task_ms")
  *     .tasks(ms -> Workloads.timedTasks(8, ms))          // the inputs at each parameter
  *     .sequential(Workloads::simulateWork)
  *     .threadPool(threads, Workloads::simulateWork)
  *     .processPool(pool, Workloads::simulateWork)
- *     .variant("chunked", ms -> pool.map(Workloads::simulateWork, Workloads.timedTasks(8, ms), 8))
  *     .run();
- * OptionalDouble breakEven = Harness.crossover(t, "process pool");
+ * s.verdictLine("process pool");  s.winsFrom("process pool");  s.table();  s.speedupChart();
  * }</pre>
  *
- * <p>Columns: {@code variant}, {@code parameter} (numbers when every parameter is a number, text
- * otherwise), {@code median_ms}, {@code mad_ms} (median absolute deviation), {@code min_ms},
- * {@code max_ms}, {@code spread_pct} (MAD over median), {@code runs}, {@code speedup} (baseline
- * median over this median) and {@code verdict}: {@code faster} when the speedup reaches the
- * threshold (1.2 unless set), {@code slower} when it is below its inverse, {@code no clear gain}
- * between. The baseline is the variant named {@code sequential}, else the first one added.
- * Doubles print with three significant digits ({@code speedup} with two decimals,
- * {@code spread_pct} with none); the stored values keep every digit. For the three standard
- * variants over one list of inputs with a verdict on which to use, see {@link #profile}.
+ * <p>The usable cores of a variant are the fewest of the machine's cores, its parallelism (1 for
+ * {@code sequential}, the pool size of a thread pool, the workers of a process pool, as given to
+ * {@link #variant(String, int, Variant)} otherwise) and the number of inputs.
  *
- * <p>Costs: {@code parameters x variants x (warmup + repetitions)} runs, nothing more; the timer
- * is {@link System#nanoTime()} around the variant's body.
+ * <p>Costs: {@code parameters x variants x (warm-up + repetitions)} runs, nothing more; the timer
+ * is {@link System#nanoTime()} around the variant's body; the load is read from {@code /proc}
+ * once per parameter.
  *
  * @param <P> the parameter swept over
  * @param <T> the type of the inputs {@link #tasks} builds ({@code Object} until it is called)
@@ -60,13 +67,24 @@ public final class Harness<P, T> {
         void run(P parameter) throws Exception;
     }
 
+    /** Timed rounds unless set: the fewest that give a 95% interval. */
+    public static final int DEFAULT_REPETITIONS = 6;
+    /** Warm-up ends once a variant's last two untimed runs differ by less than this, in percent. */
+    public static final int SETTLED_PERCENT = 20;
+    /** At most this many untimed runs per variant and parameter. */
+    public static final int MAX_WARMUP = 8;
+    /** Warm-up stops adding runs at a parameter after about this long (once the minimum is done). */
+    public static final int WARMUP_BUDGET_MS = 1500;
+
     private final List<P> parameters;
     private final Map<String, Variant<P>> variants = new LinkedHashMap<>();
+    private final Map<String, Integer> parallelism = new LinkedHashMap<>();
     private String title = "measurement";
+    private String parameterName = "parameter";
     private int warmup = 1;
-    private int repetitions = 5;
-    private double threshold = 1.2;
+    private int repetitions = DEFAULT_REPETITIONS;
     private String baseline;
+    private java.util.function.LongSupplier clock = System::nanoTime;
     private java.util.function.Function<? super P, ? extends Collection<?>> tasks;
     private List<?> currentInputs;
 
@@ -88,8 +106,18 @@ public final class Harness<P, T> {
         return new Harness<>(List.of("-"));
     }
 
-    /** Adds a variant; names must be unique. */
+    /** Adds a variant that may use every core; names must be unique. */
     public Harness<P, T> variant(String name, Variant<P> body) {
+        return variant(name, name.equals("sequential") ? 1 : Runtime.getRuntime().availableProcessors(), body);
+    }
+
+    /**
+     * Adds a variant that runs at most {@code parallelism} things at once (1 for a loop, the size
+     * of its pool otherwise): a speedup above that many cores x1.1 is flagged as implausible.
+     */
+    public Harness<P, T> variant(String name, int parallelism, Variant<P> body) {
+        requireAtLeast("parallelism", parallelism, 1);
+        this.parallelism.put(name, parallelism);
         Objects.requireNonNull(body, "body");
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a variant needs a non-blank name");
@@ -128,7 +156,10 @@ public final class Harness<P, T> {
     public Harness<P, T> threadPool(ExecutorService threads, java.util.function.Function<? super T, ?> fn) {
         Objects.requireNonNull(threads, "threads");
         Objects.requireNonNull(fn, "fn");
-        return variant("thread pool", prepared(inputs -> {
+        int size = threads instanceof java.util.concurrent.ThreadPoolExecutor t ? t.getMaximumPoolSize()
+                : threads instanceof java.util.concurrent.ForkJoinPool f ? f.getParallelism()
+                : Runtime.getRuntime().availableProcessors();
+        return variant("thread pool", Math.max(1, size), prepared(inputs -> {
             List<Callable<Object>> calls = new ArrayList<>();
             for (T input : inputs) {
                 calls.add(() -> fn.apply(input));
@@ -143,7 +174,7 @@ public final class Harness<P, T> {
     public Harness<P, T> processPool(ProcessPool pool, SerializableFunction<? super T, ?> fn) {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(fn, "fn");
-        return variant("process pool", prepared(inputs -> {
+        return variant("process pool", Math.max(1, pool.workerCount()), prepared(inputs -> {
             if (pool.isShutdown()) {
                 throw new IllegalStateException("the process pool is shut down; create a new pool"
                         + " and add it again with processPool(pool, fn)");
@@ -176,25 +207,34 @@ public final class Harness<P, T> {
         return this;
     }
 
-    /** Untimed runs of each variant before timing, per parameter (default 1). */
+    /**
+     * The fewest untimed runs of each variant before timing, per parameter (default 1); more run
+     * until the times settle (see the class description). 0 turns the warm-up off, for variants
+     * that measure a cold start on purpose.
+     */
     public Harness<P, T> warmup(int runs) {
         this.warmup = requireAtLeast("warmup runs", runs, 0);
         return this;
     }
 
-    /** Timed runs of each variant per parameter (default 5). */
+    /** Timed rounds per parameter (default {@value #DEFAULT_REPETITIONS}; fewer than 6 give no verdict). */
     public Harness<P, T> repetitions(int runs) {
         this.repetitions = requireAtLeast("repetitions", runs, 1);
         return this;
     }
 
-    /** The speedup a variant needs for the verdict {@code faster} (default 1.2). */
-    public Harness<P, T> threshold(double speedup) {
-        if (!(speedup >= 1) || Double.isInfinite(speedup)) {
-            throw new IllegalArgumentException("threshold must be a finite speedup >= 1, got "
-                    + speedup);
+    /** Replaces the timer, for tests whose variants advance a clock of their own. */
+    Harness<P, T> clock(java.util.function.LongSupplier nanos) {
+        this.clock = Objects.requireNonNull(nanos, "nanos");
+        return this;
+    }
+
+    /** The name of the parameter in tables and verdict lines (default {@code parameter}). */
+    public Harness<P, T> parameterName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a parameter name must not be blank");
         }
-        this.threshold = speedup;
+        this.parameterName = name;
         return this;
     }
 
@@ -205,12 +245,12 @@ public final class Harness<P, T> {
     }
 
     /**
-     * Runs the sweep and returns its table.
+     * Runs the sweep and returns its result.
      *
      * @throws IllegalStateException if there are no variants, the baseline is unknown, or a
      *     variant fails (the message names the variant and the parameter; the cause is attached)
      */
-    public Table run() {
+    public Sweep<P> run() {
         if (variants.isEmpty()) {
             throw new IllegalStateException("add at least one variant before run()");
         }
@@ -220,50 +260,90 @@ public final class Harness<P, T> {
             throw new IllegalStateException("baseline '" + base + "' is not one of the variants "
                     + variants.keySet());
         }
-        int total = parameters.size() * variants.size() * (warmup + repetitions);
-        int done = 0;
+        List<String> names = List.copyOf(variants.keySet());
+        Map<String, double[]> samples = new LinkedHashMap<>();
+        Map<String, Integer> usable = new LinkedHashMap<>();
+        Map<String, int[]> warmups = new LinkedHashMap<>();
+        List<MachineLoad.Sample> loads = new ArrayList<>();
+        int cores = Runtime.getRuntime().availableProcessors();
         long started = System.nanoTime();
-        List<Map<String, Stats>> results = new ArrayList<>();
         try (LiveDisplay progress = LiveDisplay.show(title + ": starting")) {
-            for (P parameter : parameters) {
+            for (int p = 0; p < parameters.size(); p++) {
+                P parameter = parameters.get(p);
                 currentInputs = tasks == null ? null : List.copyOf(tasks.apply(parameter));
-                Map<String, double[]> samples = new LinkedHashMap<>();
-                variants.keySet().forEach(name -> samples.put(name, new double[repetitions]));
-                for (int round = 0; round < warmup + repetitions; round++) {
-                    for (Map.Entry<String, Variant<P>> v : variants.entrySet()) {
-                        progress.update(String.format("%s: %s, parameter %s, %s %d of %d"
-                                        + " (%d of %d runs, %.0f s)", title, v.getKey(), parameter,
-                                round < warmup ? "warm-up" : "run",
-                                round < warmup ? round + 1 : round - warmup + 1,
-                                round < warmup ? warmup : repetitions, done, total,
+                MachineLoad load = MachineLoad.start();
+                Map<String, List<Double>> warm = warmUp(names, parameter, progress, started);
+                for (String name : names) {
+                    List<Double> w = warm.get(name);
+                    warmups.put(Sweep.key(name, p), new int[] {w.size(), settled(w) ? 1 : 0});
+                    int inputs = currentInputs == null ? Integer.MAX_VALUE : Math.max(1, currentInputs.size());
+                    usable.put(Sweep.key(name, p), Math.min(cores, Math.min(parallelism.get(name), inputs)));
+                    samples.put(Sweep.key(name, p), new double[repetitions]);
+                }
+                for (int round = 0; round < repetitions; round++) {
+                    for (int k = 0; k < names.size(); k++) {
+                        String name = names.get((round + k) % names.size());
+                        progress.update(String.format("%s: %s, %s %s, run %d of %d (%.0f s)", title,
+                                name, parameterName, parameter, round + 1, repetitions,
                                 (System.nanoTime() - started) / 1e9));
-                        double ms = time(v.getKey(), v.getValue(), parameter);
-                        if (round >= warmup) {
-                            samples.get(v.getKey())[round - warmup] = ms;
-                        }
-                        done++;
+                        samples.get(Sweep.key(name, p))[round] = time(name, variants.get(name), parameter);
                     }
                 }
-                Map<String, Stats> stats = new LinkedHashMap<>();
-                samples.forEach((name, s) -> stats.put(name, Stats.of(s)));
-                results.add(stats);
+                loads.add(load.stop());
             }
-            progress.update(String.format("%s: done, %d runs in %.1f s", title, total,
-                    (System.nanoTime() - started) / 1e9));
+            progress.update(String.format("%s: done in %.1f s", title, (System.nanoTime() - started) / 1e9));
+        } finally {
+            currentInputs = null;
         }
-        return table(base, results);
+        return new Sweep<>(title, parameterName, parameters, names, base, samples, loads, usable, warmups);
+    }
+
+    /** Untimed, interleaved runs until every variant's last two times settle, within the limits. */
+    private Map<String, List<Double>> warmUp(List<String> names, P parameter, LiveDisplay progress,
+            long started) {
+        Map<String, List<Double>> warm = new LinkedHashMap<>();
+        names.forEach(n -> warm.put(n, new ArrayList<>()));
+        long begin = System.nanoTime();
+        for (int round = 0; warmup > 0 && round < Math.max(MAX_WARMUP, warmup); round++) {
+            boolean pastMinimum = round >= warmup;
+            if (pastMinimum && (warm.values().stream().allMatch(Harness::settled)
+                    || (System.nanoTime() - begin) / 1e6 > WARMUP_BUDGET_MS)) {
+                break;
+            }
+            for (String name : names) {
+                if (round >= warmup && settled(warm.get(name))) {
+                    continue;
+                }
+                progress.update(String.format("%s: %s, %s %s, warm-up %d (%.0f s)", title, name,
+                        parameterName, parameter, round + 1, (System.nanoTime() - started) / 1e9));
+                warm.get(name).add(time(name, variants.get(name), parameter));
+            }
+        }
+        return warm;
+    }
+
+    /** The last two warm-up times differ by less than {@link #SETTLED_PERCENT}%. */
+    private static boolean settled(List<Double> times) {
+        int n = times.size();
+        if (n < 2) {
+            return false;
+        }
+        double a = times.get(n - 2);
+        double b = times.get(n - 1);
+        return Math.abs(a - b) <= SETTLED_PERCENT / 100.0 * Math.max(a, b);
     }
 
     /**
      * Profiles {@code task} over {@code inputs} sequentially, on {@code threads} and on
-     * {@code processes}, with one warm-up and five timed runs each; see {@link Profile}.
+     * {@code processes}, warmed up until settled and with {@value #DEFAULT_REPETITIONS} timed
+     * rounds; see {@link Profile}.
      *
      * @throws IllegalArgumentException if the label is blank or there are no inputs
      * @throws IllegalStateException if a variant fails (the message names it; cause attached)
      */
     public static <T> Profile profile(String label, SerializableFunction<? super T, ?> task,
             List<T> inputs, ExecutorService threads, ProcessPool processes) {
-        return Profile.run(label, task, inputs, threads, processes, 1, 5);
+        return Profile.run(label, task, inputs, threads, processes, 1, DEFAULT_REPETITIONS);
     }
 
     /** As {@link #profile(String, SerializableFunction, List, ExecutorService, ProcessPool)}, with
@@ -323,10 +403,10 @@ public final class Harness<P, T> {
         return OptionalDouble.of(x0 + f * (x1 - x0));
     }
 
-    private static double time(String name, Variant<?> body, Object parameter) {
+    private double time(String name, Variant<?> body, Object parameter) {
         @SuppressWarnings("unchecked")
         Variant<Object> v = (Variant<Object>) body;
-        long t0 = System.nanoTime();
+        long t0 = clock.getAsLong();
         try {
             v.run(parameter);
         } catch (InterruptedException e) {
@@ -336,51 +416,7 @@ public final class Harness<P, T> {
             throw new IllegalStateException("variant '" + name + "' failed at parameter "
                     + parameter + ": " + e, e);
         }
-        return (System.nanoTime() - t0) / 1e6;
-    }
-
-    private Table table(String base, List<Map<String, Stats>> results) {
-        boolean numeric = parameters.stream().allMatch(p -> p instanceof Number);
-        StringColumn variant = StringColumn.create("variant");
-        Column<?> parameter = numeric ? DoubleColumn.create("parameter")
-                : StringColumn.create("parameter");
-        DoubleColumn median = DoubleColumn.create("median_ms");
-        DoubleColumn mad = DoubleColumn.create("mad_ms");
-        DoubleColumn min = DoubleColumn.create("min_ms");
-        DoubleColumn max = DoubleColumn.create("max_ms");
-        DoubleColumn spread = DoubleColumn.create("spread_pct");
-        IntColumn runs = IntColumn.create("runs");
-        DoubleColumn speedup = DoubleColumn.create("speedup");
-        StringColumn verdict = StringColumn.create("verdict");
-        for (String name : variants.keySet()) {
-            for (int i = 0; i < parameters.size(); i++) {
-                Stats s = results.get(i).get(name);
-                double sp = results.get(i).get(base).median() / s.median();
-                variant.append(name);
-                if (numeric) {
-                    ((DoubleColumn) parameter).append(((Number) parameters.get(i)).doubleValue());
-                } else {
-                    ((StringColumn) parameter).append(String.valueOf(parameters.get(i)));
-                }
-                median.append(s.median());
-                mad.append(s.mad());
-                min.append(s.min());
-                max.append(s.max());
-                spread.append(s.spreadPercent());
-                runs.append(s.n());
-                speedup.append(sp);
-                verdict.append(name.equals(base) ? "baseline" : verdict(sp, threshold));
-            }
-        }
-        return Formats.apply(Table.create(title, variant, parameter, median, mad, min, max, spread,
-                runs, speedup, verdict));
-    }
-
-    static String verdict(double speedup, double threshold) {
-        if (speedup >= threshold) {
-            return "faster";
-        }
-        return speedup <= 1 / threshold ? "slower" : "no clear gain";
+        return (clock.getAsLong() - t0) / 1e6;
     }
 
     private static int requireAtLeast(String what, int value, int least) {

@@ -13,32 +13,33 @@ import tech.tablesaw.api.Table;
  * {@link Harness}: a loop in the caller's thread, one {@code submit} per input on the caller's
  * {@link ExecutorService}, and {@link ProcessPool#map} with its default chunking on the caller's
  * pool; they interleave, after warm-up runs, so the pools' start-up is never timed. The verdict
- * compares the speedups over the loop with the harness's threshold (1.2): a pool wins when it is at
- * least 1.2 times as fast as the loop, and processes beat threads when they are at least 1.2 times
- * as fast as threads.
+ * rests on the harness's verdicts (a pool wins when its whole 95% interval of the speedup clears
+ * {@link Verdict#WINS}) and on the comparison of processes with threads by the same rule; when an
+ * interval crosses a threshold the sentence says the run was inconclusive, and why.
  *
  * <pre>{@code
  * Profile p = Harness.profile("heavy compute, tiny inputs", Workloads::heavyWorkSmallData,
  *     Workloads.smallTasks(8, 2_000_000), threads, pool);
- * System.out.println(p.verdict());   // e.g. "processes win, and threads do as well: ..."
- * p.table()                          // variant, median_ms, spread_pct, speedup, verdict
+ * System.out.println(p.verdict());   // e.g. "Verdict (profile first: ...): processes win and beat threads: ..."
+ * p.table()                          // variant, median_ms, low_ms, high_ms, speedup, verdict
  * }</pre>
  *
- * <p>Costs: {@code 3 x (warmup + repetitions)} passes over the inputs (1 + 5 unless set), nothing
- * more; the process pool serializes every input and result on every pass, as it would in use.
+ * <p>Costs: {@code 3 x (warm-up + repetitions)} passes over the inputs, nothing more; the process
+ * pool serializes every input and result on every pass, as it would in use.
  */
-public final class Profile {
+public final class Profile implements org.ipccourse.display.Tabular {
     static final String PROCESSES_BEAT_THREADS = "processes win and beat threads: use the process pool";
     static final String THREADS_DO_AS_WELL =
             "processes win, and threads do as well: use threads unless you need isolation";
-    static final String THREADS_WIN = "processes lose, threads win: use threads";
-    static final String NEITHER = "neither wins: stay sequential";
+    static final String THREADS_WIN = "processes do not win, threads do: use threads";
+    static final String NEITHER = "neither pool wins: stay sequential";
+    static final String INCONCLUSIVE = "inconclusive";
 
-    private final Table table;
+    private final Sweep<String> sweep;
     private final String verdict;
 
-    private Profile(Table table, String verdict) {
-        this.table = table;
+    private Profile(Sweep<String> sweep, String verdict) {
+        this.sweep = sweep;
         this.verdict = verdict;
     }
 
@@ -54,60 +55,80 @@ public final class Profile {
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("give at least one input to profile '" + label + "' on");
         }
-        double threshold = 1.2;
-        Table all = Harness.once().title("profile first: " + label)
+        Sweep<String> sweep = Harness.once().title("profile first: " + label)
                 .tasks(p -> inputs)
-                .<T>sequential(task)
-                .<T>threadPool(threads, task)
-                .<T>processPool(processes, task)
-                .threshold(threshold).warmup(warmup).repetitions(repetitions).run();
-        Table table = all.selectColumns("variant", "median_ms", "spread_pct", "speedup", "verdict")
-                .copy();
-        String verdict = verdict(speedup(table, "thread pool"), speedup(table, "process pool"),
-                threshold);
-        table.setName("profile first: " + label + " — " + verdict);
-        return new Profile(table, verdict);
+                .sequential(task)
+                .threadPool(threads, task)
+                .processPool(processes, task)
+                .warmup(warmup).repetitions(repetitions).run();
+        String sentence = verdict(sweep.row("thread pool").verdict(), sweep.row("process pool").verdict(),
+                sweep.compare("process pool", "thread pool").verdict());
+        if (sentence.equals(INCONCLUSIVE)) {
+            sentence += ": " + reason(sweep);
+        }
+        return new Profile(sweep, "Verdict (" + sweep.title() + "): " + sentence);
     }
 
-    /** One sentence: which of loop, threads and processes to use for this task and these inputs. */
+    private static String reason(Sweep<String> sweep) {
+        for (String v : List.of("process pool", "thread pool")) {
+            Sweep.Row r = sweep.row(v);
+            if (!r.verdict().conclusive()) {
+                return v + " " + r.verdict().label() + ", " + r.why();
+            }
+        }
+        return sweep.compare("process pool", "thread pool").sentence();
+    }
+
+    /**
+     * One sentence, starting with {@code Verdict}: which of loop, threads and processes to use for
+     * this task and these inputs, or why this run cannot tell.
+     */
     public String verdict() {
         return verdict;
     }
 
+    /** The sweep behind the verdict: one row per variant. */
+    public Sweep<String> sweep() {
+        return sweep;
+    }
+
     /**
      * One row per variant ({@code sequential}, {@code thread pool}, {@code process pool}) with
-     * {@code median_ms}, {@code spread_pct}, {@code speedup} over the loop and the harness's
-     * per-row {@code verdict}; its name ends with {@link #verdict()}.
+     * {@code median_ms} and its interval, {@code speedup} over the loop with its interval and the
+     * harness's per-row {@code verdict}; its name is the profile's title.
      */
+    @Override
     public Table table() {
-        return table;
+        return sweep.table().removeColumns("parameter");
     }
 
-    /** The speedup of {@code variant} over the loop (1 for {@code sequential}). */
+    /** The median speedup of {@code variant} over the loop (1 for {@code sequential}). */
     public double speedup(String variant) {
-        return speedup(table, variant);
+        return sweep.row(variant).speedup().median();
     }
 
-    private static double speedup(Table t, String variant) {
-        Table row = t.where(t.stringColumn("variant").isEqualTo(variant));
-        if (row.isEmpty()) {
-            throw new IllegalArgumentException("no variant '" + variant + "'; variants are "
-                    + t.stringColumn("variant").asList());
+    /**
+     * The sentence for these verdicts: threads and processes each against the loop, and
+     * processes against threads.
+     */
+    static String verdict(Verdict threads, Verdict processes, Verdict processesOverThreads) {
+        if (processes == Verdict.FASTER) {
+            if (processesOverThreads == Verdict.FASTER) {
+                return PROCESSES_BEAT_THREADS;
+            }
+            return processesOverThreads.conclusive() ? THREADS_DO_AS_WELL : INCONCLUSIVE;
         }
-        return row.doubleColumn("speedup").get(0);
-    }
-
-    /** The verdict for these speedups over the loop; NaN counts as no gain. */
-    static String verdict(double threadSpeedup, double processSpeedup, double threshold) {
-        if (processSpeedup >= threshold) {
-            return threshold * threadSpeedup > processSpeedup ? THREADS_DO_AS_WELL
-                    : PROCESSES_BEAT_THREADS;
+        if (!processes.conclusive()) {
+            return INCONCLUSIVE;
         }
-        return threadSpeedup >= threshold ? THREADS_WIN : NEITHER;
+        if (threads == Verdict.FASTER) {
+            return THREADS_WIN;
+        }
+        return threads.conclusive() ? NEITHER : INCONCLUSIVE;
     }
 
     @Override
     public String toString() {
-        return table.name();
+        return verdict;
     }
 }

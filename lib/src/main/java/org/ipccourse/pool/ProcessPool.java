@@ -512,9 +512,22 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         return "ProcessPool[" + scheduler + "]";
     }
 
+    /**
+     * The chunk size {@link #map(SerializableFunction, Collection)} uses for {@code inputs} inputs on
+     * {@code workers} workers: {@code ceil(inputs / (4 * workers))}, at least 1, as Python's
+     * {@code Pool.map}. Costs nothing.
+     */
+    public static int defaultChunkSize(int inputs, int workers) {
+        if (inputs < 0 || workers < 1) {
+            throw new IllegalArgumentException("need inputs >= 0 and workers >= 1, got inputs "
+                    + inputs + " and workers " + workers);
+        }
+        long per = 4L * workers;
+        return (int) Math.max(1, (inputs + per - 1) / per);
+    }
+
     private int defaultChunkSize(int n) {
-        int per = 4 * workerCount();
-        return Math.max(1, (n + per - 1) / per);
+        return defaultChunkSize(n, workerCount());
     }
 
     private static void requirePositive(int chunkSize) {

@@ -37,15 +37,50 @@ class ChartsTest {
     }
 
     @Test
-    void speedupChartMarksTheCrossoverBetweenTheMeasuredParameters() throws Exception {
-        XYChart chart = Charts.speedup(sweep());
+    void speedupChartIsLogLogWithBreakEvenIdealAndCrossoverAndLabelledDecades() throws Exception {
+        XYChart chart = Charts.speedup(sweep(), java.util.Map.of("process pool", 3.2), 2);
         assertTrue(chart.getSeriesMap().containsKey("process pool"));
-        assertTrue(chart.getSeriesMap().containsKey("break-even"));
-        String mark = chart.getSeriesMap().keySet().stream().filter(k -> k.contains("crossover"))
+        assertTrue(chart.getSeriesMap().containsKey("break-even (1x)"));
+        assertTrue(chart.getSeriesMap().keySet().stream().anyMatch(k -> k.startsWith("ideal (2x")));
+        assertTrue(!chart.getSeriesMap().containsKey("sequential"), "the baseline is not drawn");
+        String mark = chart.getSeriesMap().keySet().stream().filter(k -> k.contains("breaks even"))
                 .findFirst().orElseThrow();
-        double x = chart.getSeriesMap().get(mark).getXData()[0];
-        assertTrue(x > 1 && x < 10, "crossover between 1 and 10, got " + x);
+        assertEquals(3.2, chart.getSeriesMap().get(mark).getXData()[0]);
+        assertTrue(chart.getStyler().isXAxisLogarithmic() && chart.getStyler().isYAxisLogarithmic());
+        assertEquals(0.1, chart.getStyler().getYAxisMin(), 1e-12, "0.2 .. 2 widened to whole decades");
+        assertEquals(10.0, chart.getStyler().getYAxisMax(), 1e-12);
+        assertEquals(org.knowm.xchart.style.Styler.LegendPosition.OutsideS, chart.getStyler().getLegendPosition(),
+                "the legend never covers the plot");
         assertRenders(chart);
+    }
+
+    @Test
+    void speedupBarsAreLogScaledWithBreakEvenAndIdealAndRender() throws Exception {
+        Table t = Table.create("Example 26.1",
+                StringColumn.create("scenario", "a", "a", "a", "b", "b", "b"),
+                StringColumn.create("variant", "sequential", "thread pool", "process pool",
+                        "sequential", "thread pool", "process pool"),
+                DoubleColumn.create("speedup", 1, 1.9, 0.003, 1, 1.2, 1.7),
+                StringColumn.create("verdict", "baseline", "faster", "slower", "baseline", "faster", "faster"));
+        CategoryChart chart = Charts.speedupBars(t, "scenario", 2);
+        assertTrue(chart.getStyler().isYAxisLogarithmic());
+        assertEquals(0.001, chart.getStyler().getYAxisMin(), 1e-12, "0.003 stays visible");
+        assertTrue(chart.getSeriesMap().containsKey("break-even (1x)"));
+        assertTrue(!chart.getSeriesMap().containsKey("sequential"));
+        assertEquals(Charts.THREADS, chart.getSeriesMap().get("thread pool").getFillColor());
+        assertRenders(chart);
+    }
+
+    @Test
+    void theSameKindOfVariantHasTheSameColourInEveryChart() {
+        XYChart lines = Charts.lines(sweep(), "parameter", "variant", "median_ms", true, true);
+        assertEquals(Charts.PROCESSES, lines.getSeriesMap().get("process pool").getLineColor());
+        assertEquals(Charts.SEQUENTIAL, lines.getSeriesMap().get("sequential").getLineColor());
+        CategoryChart bars = Charts.groupedBars(sweep(), "parameter", "variant", "median_ms");
+        assertEquals(Charts.PROCESSES, bars.getSeriesMap().get("process pool").getFillColor());
+        assertEquals(Charts.THREADS, Charts.colourOf("2 threads"));
+        assertEquals(Charts.PROCESSES, Charts.colourOf("2 worker JVMs"));
+        assertEquals(null, Charts.colourOf("serialize"));
     }
 
     @Test
@@ -64,6 +99,8 @@ class ChartsTest {
         assertRenders(Charts.groupedBars(sweep(), "parameter", "variant", "median_ms"));
         XYChart lines = Charts.lines(sweep(), "parameter", "variant", "median_ms", true, true);
         assertTrue(lines.getStyler().isXAxisLogarithmic() && lines.getStyler().isYAxisLogarithmic());
+        assertEquals(1.0, lines.getStyler().getXAxisMin(), 1e-12);
+        assertEquals(1000.0, lines.getStyler().getYAxisMax(), 1e-12, "800 rounds up to the next decade");
         assertRenders(lines);
     }
 

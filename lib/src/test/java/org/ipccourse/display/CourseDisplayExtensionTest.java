@@ -54,7 +54,7 @@ class CourseDisplayExtensionTest {
     @Test
     void harnessTableRendersItsNumbersAsPrintedNotWithEveryDigit() {
         Table t = org.ipccourse.measure.Harness.over(List.of(0.123456789)).variant("sequential", p -> Thread.sleep(1))
-                .warmup(0).repetitions(3).run();
+                .warmup(0).repetitions(3).run().table();
         String html = (String) renderer.render(t).getData(MIMEType.TEXT_HTML);
         String median = t.doubleColumn("median_ms").getString(0);
         assertTrue(median.replaceAll("[^0-9]", "").replaceFirst("^0+", "").length() <= 4,

@@ -22,14 +22,15 @@ class FormatsTest {
     @Test
     void harnessTablePrintsRoundedNumbersAndKeepsEveryDigitStored() {
         Table t = Harness.over(List.of(0.123456, 2.0)).variant("sequential", p -> Thread.sleep(1))
-                .variant("other", p -> Thread.sleep(2)).warmup(0).repetitions(3).run();
+                .variant("other", p -> Thread.sleep(2)).warmup(0).repetitions(3).run().table();
         double median = t.doubleColumn("median_ms").get(0);
         assertEquals(new Formats.SignificantDigits(3).format(median), t.doubleColumn("median_ms").getString(0));
         assertEquals("0.123", t.doubleColumn("parameter").getString(0));
         assertEquals(0.123456, t.doubleColumn("parameter").get(0), "the stored value is not rounded");
-        assertEquals(String.format("%.2f", t.doubleColumn("speedup").get(2)), t.doubleColumn("speedup").getString(2));
+        assertEquals("1.00", t.doubleColumn("speedup").getString(0));
+        assertEquals(String.format("%.2f", t.doubleColumn("speedup_low").get(0)), t.doubleColumn("speedup_low").getString(0));
         assertEquals(String.format("%.0f", t.doubleColumn("spread_pct").get(2)), t.doubleColumn("spread_pct").getString(2));
-        Table filtered = t.where(t.stringColumn("variant").isEqualTo("other")).copy();
+        Table filtered = t.where(t.stringColumn("variant").isEqualTo("sequential")).copy();
         assertEquals(String.format("%.2f", filtered.doubleColumn("speedup").get(0)),
                 filtered.doubleColumn("speedup").getString(0), "formatters survive where() and copy()");
     }

@@ -32,17 +32,18 @@ class ProfileTest {
 
     @Test
     void verdictSaysProcessesBeatThreadsOnlyWhenTheyAreFasterThanBothByTheThreshold() {
-        assertEquals(Profile.PROCESSES_BEAT_THREADS, Profile.verdict(1.0, 1.9, 1.2));
-        assertEquals(Profile.PROCESSES_BEAT_THREADS, Profile.verdict(1.5, 1.8, 1.2), "1.8 is 1.2 x 1.5");
-        assertEquals(Profile.THREADS_DO_AS_WELL, Profile.verdict(1.6, 1.9, 1.2));
-        assertEquals(Profile.THREADS_DO_AS_WELL, Profile.verdict(2.5, 1.9, 1.2));
-        assertEquals(Profile.THREADS_WIN, Profile.verdict(1.9, 0.4, 1.2));
-        assertEquals(Profile.THREADS_WIN, Profile.verdict(1.2, 1.19, 1.2));
-        assertEquals(Profile.NEITHER, Profile.verdict(1.19, 1.19, 1.2));
-        assertEquals(Profile.NEITHER, Profile.verdict(0.5, 0.3, 1.2));
-        assertEquals(Profile.NEITHER, Profile.verdict(Double.NaN, Double.NaN, 1.2));
-        assertEquals(Profile.THREADS_DO_AS_WELL, Profile.verdict(1.3, 1.3, 1.2));
-        assertEquals(Profile.NEITHER, Profile.verdict(1.3, 1.3, 1.5), "the threshold is honoured");
+        Verdict f = Verdict.FASTER, sl = Verdict.SLOWER, n = Verdict.NO_CLEAR_GAIN, i = Verdict.INCONCLUSIVE;
+        assertEquals(Profile.PROCESSES_BEAT_THREADS, Profile.verdict(n, f, f));
+        assertEquals(Profile.THREADS_DO_AS_WELL, Profile.verdict(f, f, n));
+        assertEquals(Profile.THREADS_DO_AS_WELL, Profile.verdict(f, f, sl));
+        assertEquals(Profile.INCONCLUSIVE, Profile.verdict(f, f, i), "processes win, against threads unclear");
+        assertEquals(Profile.THREADS_WIN, Profile.verdict(f, sl, sl));
+        assertEquals(Profile.THREADS_WIN, Profile.verdict(f, n, sl));
+        assertEquals(Profile.NEITHER, Profile.verdict(n, n, n));
+        assertEquals(Profile.NEITHER, Profile.verdict(sl, sl, n));
+        assertEquals(Profile.INCONCLUSIVE, Profile.verdict(f, i, i), "processes unclear: no advice");
+        assertEquals(Profile.INCONCLUSIVE, Profile.verdict(i, sl, n));
+        assertEquals(Profile.INCONCLUSIVE, Profile.verdict(f, Verdict.IMPLAUSIBLE, f));
     }
 
     @Test
@@ -53,7 +54,8 @@ class ProfileTest {
         Table t = p.table();
         assertEquals(List.of("sequential", "thread pool", "process pool"),
                 t.stringColumn("variant").asList());
-        assertEquals(List.of("variant", "median_ms", "spread_pct", "speedup", "verdict"), t.columnNames());
+        assertEquals(List.of("variant", "median_ms", "low_ms", "high_ms", "spread_pct", "runs", "speedup",
+                "speedup_low", "speedup_high", "verdict"), t.columnNames());
         assertTrue(t.doubleColumn("median_ms").get(0) > 4 * 5 * 0.5,
                 "4 tasks of 5 ms take at least 10 ms in a loop:\n" + t.print());
         for (int row = 0; row < 3; row++) {
@@ -61,9 +63,10 @@ class ProfileTest {
             assertTrue(median > 0 && median < 10_000, "median out of range:\n" + t.print());
         }
         assertEquals(1.0, p.speedup("sequential"));
-        assertEquals(Profile.verdict(p.speedup("thread pool"), p.speedup("process pool"), 1.2), p.verdict());
-        assertTrue(t.name().startsWith("profile first: 4 tasks of 5 ms") && t.name().endsWith(p.verdict()),
-                t.name());
+        String sentence = Profile.verdict(p.sweep().row("thread pool").verdict(),
+                p.sweep().row("process pool").verdict(), p.sweep().compare("process pool", "thread pool").verdict());
+        assertTrue(p.verdict().startsWith("Verdict (profile first: 4 tasks of 5 ms): " + sentence), p.verdict());
+        assertTrue(t.name().startsWith("profile first: 4 tasks of 5 ms"), t.name());
         assertEquals(workersBefore, pool.workerPids(), "the caller's workers are used, none started");
     }
 
