@@ -117,7 +117,14 @@ public final class Charts {
         }
         Styler styler = chart.getStyler();
         styler.setLegendPosition(Styler.LegendPosition.OutsideS);
-        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        // one row when the names fit across the chart, else one entry per line: never cut off
+        int across = 0;
+        for (Object o : chart.getSeriesMap().values()) {
+            Series series = (Series) o;
+            across += series.isShowInLegend() ? 7 * series.getName().length() + 45 : 0;
+        }
+        styler.setLegendLayout(across < chart.getWidth() - 40 ? Styler.LegendLayout.Horizontal
+                : Styler.LegendLayout.Vertical);
         styler.setLegendBorderColor(Color.WHITE);
         styler.setChartBackgroundColor(Color.WHITE);
         return chart;

@@ -254,14 +254,17 @@ public final class Sweep<P> implements org.ipccourse.display.Tabular {
      * stays there, interpolated on a log scale (see {@link Harness#crossover(Table, String)}).
      */
     public OptionalDouble breakEven(String variant) {
-        return Harness.crossover(table(), requireVariant(variant));
+        requireVariant(variant);
+        Table t = table();
+        t.column(parameterName).setName("parameter");
+        return Harness.crossover(t, variant);
     }
 
     /**
      * One sentence on {@code variant} over the whole sweep, computed from its verdicts: e.g.
      * {@code Verdict on the process pool (Example 26.3): slower at task_ms 0.01-0.3, inconclusive at
      * 1 (the 95% interval 0.9-1.4x crosses the win threshold 1.2; ...), faster at 3-30.}
-     * Consecutive parameters with the same verdict are grouped; the reason of every inconclusive
+     * Consecutive numeric parameters with the same verdict are grouped; the reason of every inconclusive
      * or implausible one is given.
      */
     public String verdictLine(String variant) {
@@ -274,7 +277,8 @@ public final class Sweep<P> implements org.ipccourse.display.Tabular {
         while (i < parameters.size()) {
             Row first = rows.get(key(variant, i));
             int j = i;
-            while (j + 1 < parameters.size() && rows.get(key(variant, j + 1)).verdict() == first.verdict()
+            boolean numeric = parameters.stream().allMatch(p -> p instanceof Number);
+            while (numeric && j + 1 < parameters.size() && rows.get(key(variant, j + 1)).verdict() == first.verdict()
                     && first.why().isEmpty() && rows.get(key(variant, j + 1)).why().isEmpty()) {
                 j++;
             }

@@ -99,6 +99,20 @@ class HarnessTest {
     }
 
     @Test
+    void winsFromAndBreakEvenFollowTheVerdictsOfANamedParameter() {
+        Sweep<Double> s = Harness.over(List.of(1.0, 10.0, 100.0)).clock(clock::get).parameterName("task_ms")
+                .variant("sequential", p -> clock.addAndGet((long) (2 * p * 1e6)))
+                .variant("pool", 2, p -> clock.addAndGet((long) ((p + 5) * 1e6))).run();
+        assertEquals(Verdict.SLOWER, s.row("pool", 1.0).verdict());
+        assertEquals(Verdict.FASTER, s.row("pool", 10.0).verdict());
+        assertEquals(10.0, s.winsFrom("pool").getAsDouble());
+        double even = s.breakEven("pool").getAsDouble();
+        assertTrue(even > 1 && even < 10, "break-even " + even);
+        assertTrue(s.verdictLine("pool").contains("faster at task_ms 10-100"), s.verdictLine("pool"));
+        assertTrue(s.speedupChart().getSeriesMap().containsKey("pool"));
+    }
+
+    @Test
     void fewerThanSixRoundsGiveNoVerdict() {
         Sweep<String> s = once().variant("sequential", sleeps(20)).variant("half", 2, sleeps(10))
                 .repetitions(5).run();
