@@ -120,17 +120,28 @@ def release(names=None, build: Path = ROOT / "build") -> list:
     api = nbgrader_api(course_dir)
     written = []
     for path in assignment_notebooks(names):
-        _generate(api, course_dir, path)
-        out_dir = build / "release" / path.stem
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        shutil.copytree(course_dir / "release" / path.stem, out_dir)
-        student = out_dir / path.name
-        _lock_narrative(student)
-        written.append(student)
+        written.append(student_version(api, course_dir, path, build / "release" / path.stem))
     if not names:
         written.append(student_archive(build, written))
     return written
+
+
+def student_version(api, course_dir: Path, path: Path, out_dir: Path) -> Path:
+    """The student version of the instructor notebook `path` (any folder), written into `out_dir`:
+    solutions replaced by CODE_STUB, hidden tests removed, outputs cleared, prose locked."""
+    _generate(api, course_dir, path)
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    shutil.copytree(course_dir / "release" / path.stem, out_dir)
+    student = out_dir / path.name
+    _lock_narrative(student)
+    return student
+
+
+def is_exercise(cell) -> bool:
+    """Whether `cell` is an nbgrader answer or test cell (the exercises, not the lecture)."""
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("solution") or meta.get("grade"))
 
 
 def student_archive(build: Path, released: list) -> Path:
@@ -159,61 +170,82 @@ def student_archive(build: Path, released: list) -> Path:
 
 
 def _lock_narrative(path: Path) -> None:
-    # nbgrader locks the cells it knows; the lecture's prose is locked too, code cells stay editable
-    # so that students can change parameters and re-run.
+    # nbgrader locks the cells it knows; the lecture's prose is locked too (but not the markdown cells
+    # that hold a written answer), code cells stay editable so that students can change parameters.
     nb = nbformat.read(str(path), as_version=4)
     for cell in nb.cells:
-        if cell.cell_type == "markdown":
+        if cell.cell_type == "markdown" and not cell.metadata.get("nbgrader", {}).get("solution"):
             cell.metadata["editable"] = False
             cell.metadata["deletable"] = False
     nbformat.write(nb, str(path))
 
 
-def find_submissions(folder: Path) -> list:
-    """(student_id, assignment notebook, submitted file) for FOLDER/<student_id>/<assignment>.ipynb."""
+def find_submissions(folder: Path) -> tuple:
+    """([Submission], [Rejected]) for FOLDER/<student_id>/<assignment>.ipynb (see submissions.py)."""
+    import submissions
     if not folder.is_dir():
         raise GradingError(f"{folder} is not a folder; expected FOLDER/<student_id>/<assignment>.ipynb")
-    known = {p.name: p for p in assignment_notebooks()}
-    found = []
-    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        for submitted in sorted(student_dir.glob("*.ipynb")):
-            if submitted.name not in known:
-                raise GradingError(f"{submitted}: no assignment of that name; submissions must keep the released "
-                                   f"file name, one of: {', '.join(sorted(known))}")
-            found.append((student_dir.name, known[submitted.name], submitted))
-    if not found:
+    found, rejected = submissions.scan(folder, {p.name: p for p in assignment_notebooks()})
+    if not found and not rejected:
         raise GradingError(f"no submissions in {folder}; expected FOLDER/<student_id>/<assignment>.ipynb")
-    return found
+    return found, rejected
 
 
 def grade(folder: Path, build: Path = ROOT / "build") -> Path:
-    """Autogrades every submission in `folder`; writes build/grades/scores.csv and the feedback."""
-    submissions = find_submissions(folder)
+    """Autogrades every submission in `folder`; writes build/grades/scores.csv and the feedback.
+    A submission that cannot be graded gets one line on stderr and no new scores; everyone else's
+    scores, from this run and from earlier runs, are kept (see merged_scores)."""
+    found, rejected = find_submissions(folder)
+    for r in rejected:
+        print(f"course: {r.reason}", file=sys.stderr, flush=True)
+    failed = [str(r.file) for r in rejected]
+    if not found:
+        raise GradingError(f"nothing in {folder} could be graded; scores.csv is unchanged")
     course_dir = build / "nbgrader"
     api = nbgrader_api(course_dir)
-    for path in sorted({nb for _, nb, _ in submissions}):
+    for path in sorted({s.assignment for s in found}):
         _generate(api, course_dir, path)  # the gradebook must know the assignment as it is now
 
     grades_dir = build / "grades"
-    rows, failed = [], []
-    for student, path, submitted in submissions:
-        print(f"course: grading {student}/{path.name} ...", flush=True)
+    rows = []
+    for s in found:
+        print(f"course: grading {s.student}/{s.assignment.name} ...", flush=True)
         try:
-            rows += _grade_one(api, course_dir, grades_dir, student, path, submitted)
+            rows += _grade_one(api, course_dir, grades_dir, s.student, s.assignment, s.file)
         except GradingError as e:  # one broken submission must not stop the others
             print(f"course: {e}", file=sys.stderr, flush=True)
-            failed.append(str(submitted))
+            failed.append(str(s.file))
 
     grades_dir.mkdir(parents=True, exist_ok=True)
     table = grades_dir / "scores.csv"
+    all_rows = merged_scores(_read_scores(table), rows)
     with table.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["student", "assignment", "exercise", "score", "max_score"])
+        writer = csv.DictWriter(f, fieldnames=SCORE_FIELDS)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(all_rows)
     _print_summary(rows, table)
     if failed:
         raise GradingError(f"{len(failed)} submission(s) could not be graded and have no scores: " + ", ".join(failed))
     return table
+
+
+# needs_manual_grade: "yes" for a written answer not graded by hand yet (its score counts 0 until a
+# grader gives it points in nbgrader's formgrader; grading again keeps those points).
+SCORE_FIELDS = ["student", "assignment", "exercise", "score", "max_score", "needs_manual_grade"]
+
+
+def merged_scores(earlier: list, new: list) -> list:
+    """The rows of an earlier scores.csv, with every (student, assignment) graded anew replaced by
+    its new rows: a run that grades some students, or fails on some, loses nobody's grades."""
+    regraded = {(r["student"], r["assignment"]) for r in new}
+    return [r for r in earlier if (r["student"], r["assignment"]) not in regraded] + new
+
+
+def _read_scores(table: Path) -> list:
+    if not table.exists():
+        return []
+    with table.open(newline="") as f:
+        return list(csv.DictReader(f))
 
 
 def _grade_one(api, course_dir: Path, grades_dir: Path, student: str, path: Path, submitted: Path) -> list:
@@ -233,7 +265,8 @@ def _grade_one(api, course_dir: Path, grades_dir: Path, student: str, path: Path
                  feedback / (assignment + ".html"))
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
         return [{"student": student, "assignment": assignment, "exercise": grade_id,
-                 "score": _number(g.score), "max_score": _number(g.max_score)}
+                 "score": _number(g.score), "max_score": _number(g.max_score),
+                 "needs_manual_grade": "yes" if g.needs_manual_grade else "no"}
                 for grade_id, _ in graded_cells(path)
                 for g in [gb.find_grade(grade_id, assignment, assignment, student)]]
 
@@ -250,6 +283,11 @@ def _print_summary(rows: list, table: Path) -> None:
         totals[key] = (score + r["score"], top + r["max_score"])
     for (student, assignment), (score, top) in totals.items():
         print(f"{student:20} {assignment:40} {_number(score):>6} / {_number(top)}")
+    waiting = [r for r in rows if r.get("needs_manual_grade") == "yes"]
+    if waiting:
+        points = _number(sum(r["max_score"] for r in waiting))
+        print(f"course: {len(waiting)} written answer(s) ({points} points) await grading by hand in nbgrader's "
+              f"formgrader (course directory {table.parent.parent / 'nbgrader'}); they count 0 until then")
     print(f"course: scores per exercise in {table}, feedback in {table.parent / 'feedback'}")
 
 

@@ -2,7 +2,9 @@
 
 One grading run (module fixture) grades three submissions of every notebook through the real
 kernel with nbgrader: the instructor's version, the untouched student version, and the student
-version with only the first exercise's solution pasted in.
+version with only the first exercise's solution pasted in; beside them, in the same run, the bad
+inputs a class produces (a file that does not parse, a renamed notebook, a student who never
+fetched and so hands in nothing or a notebook of their own), each of which must get one line.
 """
 import csv
 import re
@@ -13,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import CODE_STUB
+from grading import CODE_STUB, merged_scores
 
 ROOT = Path(__file__).resolve().parents[2]
 GRADING = ROOT / "tools" / "grading.py"
@@ -24,10 +26,21 @@ def nbgrader(cell) -> dict:
     return cell.metadata.get("nbgrader", {})
 
 
+def is_written(cell) -> bool:
+    """A written answer, graded by hand: a markdown cell that is both solution and grade cell."""
+    return cell.cell_type == "markdown" and bool(nbgrader(cell).get("solution") and nbgrader(cell).get("grade"))
+
+
+def written_answers(nb) -> list:
+    return [c for c in nb.cells if is_written(c)]
+
+
 def exercises(nb) -> list:
-    """[(answer cell, [test cells])] in notebook order: each answer's tests follow it."""
+    """[(answer cell, [test cells])] of the autograded exercises, in notebook order."""
     found = []
     for cell in nb.cells:
+        if is_written(cell):
+            continue
         if nbgrader(cell).get("solution"):
             found.append((cell, []))
         elif nbgrader(cell).get("grade") and found:
@@ -44,7 +57,15 @@ def test_every_notebook_ends_with_graded_exercises_in_the_course_pattern(path):
     nb = nbformat.read(str(path), as_version=4)
     found = exercises(nb)
     assert len(found) >= 2, f"{path.name}: expected at least 2 graded exercises (answer cell + test cell), found {len(found)}"
-    assert nbgrader(nb.cells[-1]).get("grade"), f"{path.name}: the notebook must end with its exercises' last test cell"
+    first_question = next(i for i, c in enumerate(nb.cells) if nbgrader(c).get("grade_id", "").endswith("_question"))
+    assert all(nbgrader(c) or c.cell_type == "code" for c in nb.cells[first_question:]), \
+        f"{path.name}: the notebook must end with its exercises (no lecture prose after the first exercise)"
+    written = written_answers(nb)
+    assert written and all(nbgrader(c).get("points", 0) > 0 and not nbgrader(c).get("locked") for c in written), \
+        f"{path.name}: expected at least one written answer graded by hand (markdown, solution and grade, points)"
+    predictions = [c for c in nb.cells if nbgrader(c).get("grade_id", "").endswith("_question")
+                   and re.search(r"\b(predict|before you run)", c.source, re.IGNORECASE)]
+    assert predictions, f"{path.name}: at least one exercise must ask for a prediction before the measurement"
     ids = [nbgrader(c)["grade_id"] for c in nb.cells if nbgrader(c)]
     assert len(ids) == len(set(ids)), f"{path.name}: grade_ids must be unique, found {ids}"
     for answer, tests in found:
@@ -81,10 +102,26 @@ def graded(tmp_path_factory):
         first_answer = exercises(nbformat.read(str(path), as_version=4))[0][0]
         write_with_answer(build, path, first_answer.source, submissions / "first_exercise_only" / path.name)
     write_with_answer(build, NOTEBOOKS[0], "System.exit(3);", submissions / "exits_the_kernel" / NOTEBOOKS[0].name)
+    first = NOTEBOOKS[0]
+    for who in BAD:
+        (submissions / who).mkdir()
+    (submissions / "unparsable" / first.name).write_text('{"cells": [ {"cell_type": "code", "source": "int x')
+    renamed = f"{first.stem} (1).ipynb"
+    (submissions / "renamed" / renamed).write_bytes((build / "release" / first.stem / first.name).read_bytes())
+    own = nbformat.v4.new_notebook()
+    own.cells = [nbformat.v4.new_code_cell("int myOwnAnswer = 42;")]
+    nbformat.write(own, str(submissions / "own_notebook" / first.name))
     run = run_grading("--build", str(build), "grade", str(submissions))
     with (build / "grades" / "scores.csv").open() as f:
         scores = list(csv.DictReader(f))
     return build, scores, run
+
+
+# Bad inputs, each in its own student's folder: what each one's line must say.
+BAD = {"unparsable": "does not parse as a notebook",
+       "renamed": "no assignment of that name",
+       "never_fetched": "handed in no notebook",
+       "own_notebook": "not the released student version"}
 
 
 def write_with_answer(build, path, source, target):
@@ -94,9 +131,11 @@ def write_with_answer(build, path, source, target):
     nbformat.write(student, str(target))
 
 
-def scores_of(scores, student, path) -> dict:
+def scores_of(scores, student, path, manual=False) -> dict:
+    """{exercise: (score, max)} of the autograded exercises (with manual=True: of the written ones)."""
     return {r["exercise"]: (float(r["score"]), float(r["max_score"]))
-            for r in scores if r["student"] == student and r["assignment"] == path.stem}
+            for r in scores if r["student"] == student and r["assignment"] == path.stem
+            and r["exercise"].endswith("_written") == manual}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -107,9 +146,13 @@ def test_release_replaces_solutions_by_stubs_and_drops_hidden_tests_and_outputs(
     assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text, f"{path.name}: the student version leaks solutions"
     assert not [c for c in student.cells if c.cell_type == "code" and (c.outputs or c.execution_count)], \
         f"{path.name}: the student version holds outputs"
-    answers = [c for c in student.cells if nbgrader(c).get("solution")]
+    answers = [c for c in student.cells if nbgrader(c).get("solution") and not is_written(c)]
     assert answers and all(CODE_STUB in c.source for c in answers), f"{path.name}: answer cells must hold the stub"
-    locked = [c for c in student.cells if nbgrader(c).get("grade") or c.cell_type == "markdown"]
+    written = written_answers(student)
+    assert written and all(c.source.strip() == "YOUR ANSWER HERE" for c in written), \
+        f"{path.name}: written answers must be handed out empty, found {[c.source[:60] for c in written]}"
+    assert all(c.metadata.get("editable") is not False for c in written), f"{path.name}: written answers must stay editable"
+    locked = [c for c in student.cells if not is_written(c) and (nbgrader(c).get("grade") or c.cell_type == "markdown")]
     assert all(c.metadata.get("editable") is False for c in locked), f"{path.name}: prose and test cells must be locked"
     assert student.metadata["kernelspec"]["name"] == "ipc-course"
 
@@ -138,6 +181,25 @@ def test_instructor_version_grades_at_full_marks(graded, path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_written_answers_wait_for_a_grader_in_the_formgrader(graded, path):
+    """nbgrader sees the written answers as manually graded: an answer that was written needs a
+    grade by hand (the formgrader lists it), one left empty scores 0 without one."""
+    build, scores, _ = graded
+    rows = {(r["student"], r["exercise"]): r for r in scores if r["assignment"] == path.stem}
+    written = [nbgrader(c)["grade_id"] for c in written_answers(nbformat.read(str(path), as_version=4))]
+    for grade_id in written:
+        assert rows[("instructor", grade_id)]["needs_manual_grade"] == "yes", rows[("instructor", grade_id)]
+        assert rows[("blank", grade_id)]["needs_manual_grade"] == "no" and float(rows[("blank", grade_id)]["score"]) == 0
+        assert all(r["needs_manual_grade"] == "no" for (who, ex), r in rows.items() if ex not in written), \
+            f"{path.name}: only written answers may wait for a grader"
+    import grading
+    api = grading.nbgrader_api(build / "nbgrader")
+    listed = {s["student"]: s["needs_manual_grade"] for s in api.get_notebook_submissions(path.stem, path.stem)}
+    assert listed.get("instructor") is True and listed.get("blank") is False, \
+        f"{path.name}: the formgrader should list the instructor's submission as needing manual grading, found {listed}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_student_version_runs_to_the_end_and_scores_zero(graded, path):
     build, scores, _ = graded
     mine = scores_of(scores, "blank", path)
@@ -149,7 +211,7 @@ def test_student_version_runs_to_the_end_and_scores_zero(graded, path):
         errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
         if not nbgrader(cell):
             assert not errors, f"{path.name}, cell {index}: a lecture cell failed in the student version: {errors[0].evalue}"
-        elif nbgrader(cell).get("grade"):
+        elif nbgrader(cell).get("grade") and cell.cell_type == "code":
             assert errors and "expected" in errors[0].evalue and "found" in errors[0].evalue, \
                 f"{path.name}, {nbgrader(cell)['grade_id']}: a failing test must say what it expected and found, " \
                 f"found {[e.evalue for e in errors]}"
@@ -177,19 +239,61 @@ def test_a_submission_that_ends_the_kernel_is_reported_and_the_others_are_still_
     assert run.returncode == 1, f"expected exit status 1 for the broken submission, found {run.returncode}:\n{run.stderr}"
     report = [line for line in run.stderr.splitlines() if line.startswith("course:")]
     assert any("exits_the_kernel" in line and "Kernel died" in line for line in report), run.stderr
-    assert "1 submission(s) could not be graded" in report[-1] and "exits_the_kernel" in report[-1], report
+    assert f"{1 + len(BAD)} submission(s) could not be graded" in report[-1] and "exits_the_kernel" in report[-1], report
     assert not [r for r in scores if r["student"] == "exits_the_kernel"], "a submission that was not graded must have no scores"
     assert {r["student"] for r in scores} == {"instructor", "blank", "first_exercise_only"}, scores
 
 
-def test_a_submission_with_an_unknown_name_stops_with_one_clear_line(tmp_path):
+@pytest.mark.parametrize("who", sorted(BAD))
+def test_bad_input_gets_one_clear_line_and_nobody_elses_grade_is_lost(graded, who):
+    _, scores, run = graded
+    lines = [line for line in run.stderr.splitlines() if line.startswith(f"course: {who}")]
+    assert len(lines) == 1, f"{who}: expected one line, found {lines}\n{run.stderr}"
+    assert BAD[who] in lines[0] and "not graded" in lines[0], lines[0]
+    assert not [r for r in scores if r["student"] == who], f"{who} must have no scores"
+    assert not [line for line in run.stderr.splitlines() if who in line and "Traceback" in line]
+    for path in NOTEBOOKS:  # everyone else was graded in full
+        for student in ("instructor", "blank", "first_exercise_only"):
+            assert scores_of(scores, student, path), f"{student}'s {path.name} lost its grade beside {who}'s"
+
+
+def test_a_renamed_notebook_is_told_its_released_name(graded):
+    _, _, run = graded
+    [line] = [line for line in run.stderr.splitlines() if line.startswith("course: renamed/")]
+    assert "hand it in under that released file name" in line and NOTEBOOKS[0].name in line, line
+
+
+def test_a_later_run_that_grades_nothing_keeps_every_earlier_grade(graded, tmp_path):
+    build, scores, _ = graded
+    table = build / "grades" / "scores.csv"
+    before = table.read_text()
+    (tmp_path / "subs" / "instructor").mkdir(parents=True)
+    (tmp_path / "subs" / "instructor" / NOTEBOOKS[0].name).write_text("not a notebook")
+    result = run_grading("--build", str(build), "grade", str(tmp_path / "subs"))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2 and "does not parse" in lines[0] and "scores.csv is unchanged" in lines[1], lines
+    assert table.read_text() == before, "a run that grades nothing must not touch scores.csv"
+
+
+def test_a_submission_with_an_unknown_name_alone_grades_nothing_and_says_why(tmp_path):
     (tmp_path / "subs" / "alice").mkdir(parents=True)
     (tmp_path / "subs" / "alice" / "homework.ipynb").write_text("{}")
     result = run_grading("--build", str(tmp_path / "build"), "grade", str(tmp_path / "subs"))
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "homework.ipynb" in lines[0] and "released file name" in lines[0], result.stderr
+    assert len(lines) == 2 and "homework.ipynb" in lines[0] and "released file name" in lines[0], result.stderr
+    assert "could be graded" in lines[1], lines
     assert not (tmp_path / "build").exists(), "a rejected grading run must leave nothing behind"
+
+
+def test_regrading_some_students_keeps_the_grades_of_the_others():
+    def row(student, assignment, exercise, score):
+        return {"student": student, "assignment": assignment, "exercise": exercise, "score": score, "max_score": 2}
+    earlier = [row("ann", "00", "ex1", 2), row("ann", "01", "ex1", 1), row("bob", "00", "ex1", 0)]
+    new = [row("bob", "00", "ex1", 2), row("cid", "00", "ex1", 1)]
+    assert merged_scores(earlier, new) == [row("ann", "00", "ex1", 2), row("ann", "01", "ex1", 1)] + new
+    assert merged_scores(earlier, []) == earlier, "a run that graded nobody keeps every earlier row"
 
 
 def test_course_help_lists_release_and_grade():

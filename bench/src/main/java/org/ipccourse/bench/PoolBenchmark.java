@@ -78,6 +78,10 @@ public final class PoolBenchmark {
                 hasPython ? "Python reference " + script : "no python3: Python figures skipped",
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
         System.out.println("All figures in microseconds: median (min – max over repetitions).");
+        if (!hasTaskset) {
+            System.out.println("No taskset on this machine (macOS has none; on Linux it comes with util-linux):"
+                    + " the pinned run is skipped, only the unpinned one is measured.");
+        }
 
         List<String> modes = hasTaskset ? List.of("pinned", "unpinned") : List.of("unpinned");
         boolean allPass = true;
