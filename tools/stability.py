@@ -90,16 +90,21 @@ def run_once(path: Path, log: Path) -> dict:
     log.unlink(missing_ok=True)
     old = os.environ.get(LOG_VARIABLE)
     os.environ[LOG_VARIABLE] = str(log)
+    from notebook_runner import NotebookFailed
+    error = None
+    start = time.monotonic()
     try:
-        start = time.monotonic()
         executed = execute(path)
-        seconds = time.monotonic() - start
+        lines = printed_verdict_lines(executed.notebook)
+    except NotebookFailed as e:  # the verdicts reached before the failure still count; the run fails
+        error, lines = str(e).splitlines()[0], []
     finally:
+        seconds = time.monotonic() - start
         if old is None:
             os.environ.pop(LOG_VARIABLE, None)
         else:
             os.environ[LOG_VARIABLE] = old
-    return {"seconds": seconds, "verdicts": read_verdicts(log), "lines": printed_verdict_lines(executed.notebook)}
+    return {"seconds": seconds, "verdicts": read_verdicts(log), "lines": lines, "error": error}
 
 
 def key_text(k) -> str:
@@ -138,10 +143,12 @@ def main(argv=None) -> int:
             if name not in per:
                 continue
             r = per[name]
-            print(f"  {label}: Run All {r['seconds']:.1f} s, {len(r['verdicts'])} verdicts")
+            print(f"  {label}: Run All {r['seconds']:.1f} s, {len(r['verdicts'])} verdicts"
+                  + (f"; FAILED: {r['error']}" if r["error"] else ""))
+            failed |= bool(r["error"])
             for line in r["lines"]:
                 print(f"    {line}")
-            entry[label] = {"seconds": r["seconds"], "lines": r["lines"],
+            entry[label] = {"seconds": r["seconds"], "lines": r["lines"], "error": r["error"],
                             "verdicts": {key_text(k): v for k, v in r["verdicts"].items()}}
         q1, q2 = runs["quiet 1"][name]["verdicts"], runs["quiet 2"][name]["verdicts"]
         for k in changes(q1, q2):
