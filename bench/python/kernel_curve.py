@@ -6,12 +6,17 @@ one task at a time: the same loop as org.ipccourse.bench.WarmupCurve, written in
 lambda is a cell class shipped to the workers and the loop carries the kernel's interrupt checks.
 The cell prints its figures through WarmupCurve.printCurve (the bench jar is added with %jars),
 so the bands are the same as the plain JVM's. Output: tab-separated lines, name, median, low,
-high, in microseconds, names prefixed with `kernel.`.
+high, in microseconds, names prefixed with `kernel.`. Then the same cell method, `spin(20,000,000)`
+(a `long`-indexed loop of `s += Math.sqrt(i)`), timed in thread CPU time in the kernel and in a
+worker (`kernel.cell_spin_in_kernel`, `kernel.cell_spin_in_worker`: median, min, max of 5 calls,
+each after 2,000 calls of spin(10,000) on the same side, so that C2 compiles spin as a whole
+method on both, as in a notebook that calls it many times).
 
     .venv/bin/python bench/python/kernel_curve.py BENCH_JAR [WORKERS]
 """
+import subprocess
 import sys
-import time
+import tempfile
 
 from jupyter_client.manager import start_new_kernel
 
@@ -50,6 +55,33 @@ for (int b = 0; b < steady.length; b++) {
 }
 org.ipccourse.bench.WarmupCurve.printCurve("kernel", each, startupMicros, steady);
 """,
+    # Same code, same speed: a cell method's loop in the kernel and in a worker, in thread CPU time
+    # (load on the machine does not move it). Each timed call follows 2,000 short calls on the same
+    # side, so that C2 compiles spin as a whole method on both, as in a notebook that calls it
+    # many times, and is made from a method that stays interpreted (as a notebook's timing lambda
+    # does), so the call runs that compiled spin; then the median of 5.
+    """
+long cpuNanos() { return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime(); }
+double spin(long n) { double s = 0; for (long i = 0; i < n; i++) s += Math.sqrt(i); return s; }
+double warmSpin() { double v = 0; for (int i = 0; i < 2000; i++) v += spin(10_000); return v; }
+long spinCpu(long n) {
+    double v = warmSpin();
+    long t = cpuNanos();
+    v += spin(n);
+    t = cpuNanos() - t;
+    return v < 0 ? -1 : t;
+}
+long spinInWorker(long n) { return pool.submit(() -> spinCpu(n)).join(); }
+double[] spinKernel = new double[5], spinWorker = new double[5];
+for (int r = -2; r < 5; r++) {
+    long k = spinCpu(20_000_000L), w = spinInWorker(20_000_000L);
+    if (r >= 0) { spinKernel[r] = k / 1000.0; spinWorker[r] = w / 1000.0; }
+}
+java.util.Arrays.sort(spinKernel); java.util.Arrays.sort(spinWorker);
+System.out.printf(java.util.Locale.ROOT, "kernel.cell_spin_in_kernel\t%.3f\t%.3f\t%.3f%n", spinKernel[2], spinKernel[0], spinKernel[4]);
+System.out.printf(java.util.Locale.ROOT, "kernel.cell_spin_in_worker\t%.3f\t%.3f\t%.3f%n", spinWorker[2], spinWorker[0], spinWorker[4]);
+System.out.flush();
+""",
     "pool.close();",
 ]
 
@@ -57,7 +89,9 @@ org.ipccourse.bench.WarmupCurve.printCurve("kernel", each, startupMicros, steady
 def main():
     jar = sys.argv[1]
     workers = int(sys.argv[2]) if len(sys.argv) > 2 else 2
-    km, kc = start_new_kernel(kernel_name="ipc-course")
+    # The kernel's own log (start-up lines) goes to a file, shown only if a cell fails.
+    log = tempfile.TemporaryFile(mode="w+")
+    km, kc = start_new_kernel(kernel_name="ipc-course", stdout=subprocess.DEVNULL, stderr=log)
     failed = []
 
     def output(msg):
@@ -75,10 +109,13 @@ def main():
             kc.execute_interactive(cell.replace("{jar}", jar).replace("{workers}", str(workers)),
                                    timeout=300, output_hook=output)
             if failed:
+                log.seek(0)
+                sys.stderr.write(log.read()[-4000:])
                 sys.exit(f"kernel_curve.py: a cell failed in the kernel: {failed[0]}")
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+        log.close()
 
 
 if __name__ == "__main__":

@@ -137,6 +137,8 @@ public final class PoolBenchmark {
                         side + ".warm_first100_mean", side + ".warm_steady", 10.0, false);
             }
             info(f, "in-kernel round trip / plain-JVM round trip (steady states)", "kernel.warm_steady", "java.warm_steady");
+            allPass &= target(f, "same code, same speed: cell spin() CPU time in kernel <= 1.1x in a worker",
+                    "kernel.cell_spin_in_kernel", "kernel.cell_spin_in_worker", 1.1, false);
         }
         System.out.println();
         System.out.println(allPass ? "All targets met." : "Some targets missed (see MISS above).");
