@@ -38,6 +38,9 @@ final class PipeReader {
         void onStreamEnd(WorkerHandle w, String problem);
     }
 
+    /** What the JDK's process reaper makes a blocked read throw when it closes the pipe of an exited process. */
+    private static final String STREAM_CLOSED = "Stream closed";
+
     private final FrameDecoder decoder;
     private final Sink sink;
     private final WorkerHandle worker;
@@ -193,6 +196,7 @@ final class PipeReader {
         int frame = decoder.frameInProgress();
         problem = t instanceof OutOfMemoryError
                 ? "the owner ran out of memory reading a frame of " + frame + " bytes from it: " + t
+                : STREAM_CLOSED.equals(t.getMessage()) ? null // the JDK closed it: the process has exited
                 : t instanceof IOException ? t.getMessage() : String.valueOf(t);
         ended = true;
     }

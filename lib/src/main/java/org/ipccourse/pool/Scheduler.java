@@ -1,7 +1,5 @@
 package org.ipccourse.pool;
 
-import java.io.IOException;
-import java.io.InvalidClassException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.ipccourse.wire.ChunkedBytes;
-import org.ipccourse.wire.Frame;
 import org.ipccourse.wire.MessageType;
 import org.ipccourse.wire.Payloads;
 
@@ -20,7 +17,9 @@ import org.ipccourse.wire.Payloads;
  * asks for a class, or ends. One lock (this object) guards the queue, the pool's state, and every
  * worker's {@link WorkerState} and in-flight list; each method below takes it, decides, and posts
  * frames to workers' outboxes under it; the frames are written and futures completed after it is
- * released ({@link #flushAll}, {@link Completer}). How a worker ends is in {@link WorkerExits}.
+ * released ({@link #flushAll}, {@link Completer}). Three helpers share the lock and this state:
+ * {@link Answers} handles what workers send, {@link WorkerExits} starts workers, changes their
+ * {@link WorkerState} (only there) and reports how they end, and {@link Stopping} ends the pool.
  *
  * <p>Invariants: a queued task is in {@code queue} and no in-flight list; a task sent is in exactly
  * one worker's in-flight list, in the order it was sent, until that worker answers it or ends;
@@ -28,7 +27,7 @@ import org.ipccourse.wire.Payloads;
  * will run next); a worker's input is closed only when it holds nothing and nothing waits to be
  * taken back from another worker (so that no task can be sent to a closed input).
  */
-final class Scheduler implements PipeReader.Sink {
+final class Scheduler {
     /** Tasks a worker holds at once: the running one and the next, so it never waits on the pipe. */
     static final int PREFETCH = 2;
     /**
@@ -47,9 +46,11 @@ final class Scheduler implements PipeReader.Sink {
     final TaskCodec codec;
     final Completer completer = new Completer();
     final WorkerExits exits;
+    final Answers answers = new Answers(this);
+    final Stopping stopping = new Stopping(this);
     final ArrayDeque<TaskFuture<?>> queue = new ArrayDeque<>();
     final List<WorkerHandle> workers = new ArrayList<>();
-    private final ClassServer classes = new ClassServer();
+    final ClassServer classes = new ClassServer();
     final ClassLoader creatorLoader = classes.creatorLoader;
     private final AtomicLong ids = new AtomicLong();
     /** The workers, for writing their outboxes without the lock. */
@@ -57,7 +58,7 @@ final class Scheduler implements PipeReader.Sink {
     State state = State.RUNNING;
     Throwable broken;
     /** Tasks workers handed back (SKIPPED) while {@link #stopNow} waited for them. */
-    private final List<TaskFuture<?>> handedBack = new ArrayList<>();
+    final List<TaskFuture<?>> handedBack = new ArrayList<>();
 
     Scheduler(ProcessPool.Builder config) {
         this.config = config;
@@ -227,7 +228,7 @@ final class Scheduler implements PipeReader.Sink {
         }
     }
 
-    private boolean askBack(WorkerHandle w, TaskFuture<?> f) {
+    boolean askBack(WorkerHandle w, TaskFuture<?> f) {
         if (f.takeBackAsked || f.isDone()) {
             return false;
         }
@@ -244,121 +245,6 @@ final class Scheduler implements PipeReader.Sink {
             }
         }
         return false;
-    }
-
-    @Override
-    public Runnable onFrame(WorkerHandle w, Frame f, TaskFuture<?> callersOwn) throws IOException {
-        switch (f.type()) {
-            case RESULT -> {
-                return answered(w, f.id(), f.payload(), false, callersOwn);
-            }
-            case FAILURE -> {
-                return answered(w, f.id(), f.payload(), true, callersOwn);
-            }
-            case SKIPPED -> skipped(w, f.id());
-            case OUTPUT -> {
-                var out = f.id() == Payloads.STDERR ? System.err : System.out;
-                out.write(f.payload(), 0, f.payload().length);
-                out.flush();
-            }
-            case CLASS_REQUEST -> serveClass(w, f.id(), f.payload());
-            case READY -> exits.ready(w);
-            case INIT_FAILED -> exits.initFailed(w, codec.thrown(f.payload(), List.of(creatorLoader)));
-            default -> throw new IOException("unexpected " + f.type() + " frame from " + w);
-        }
-        return null;
-    }
-
-    @Override
-    public void onStreamEnd(WorkerHandle w, String problem) {
-        exits.streamEnded(w, problem);
-    }
-
-    private TaskFuture<?> removeHeld(WorkerHandle w, long id) {
-        for (var it = w.inFlight.iterator(); it.hasNext(); ) {
-            TaskFuture<?> f = it.next();
-            if (f.id == id) {
-                it.remove();
-                w.reader.inFlightChanged(w.inFlight.size());
-                return f;
-            }
-        }
-        return null;
-    }
-
-    private void skipped(WorkerHandle w, long id) {
-        synchronized (this) {
-            TaskFuture<?> f = removeHeld(w, id);
-            if (f != null && !f.isDone()) {
-                f.worker = null;
-                f.takeBackAsked = false;
-                if (state == State.STOPPED) {
-                    handedBack.add(f);
-                } else {
-                    queue.addFirst(f);
-                }
-            }
-            notifyAll();
-            dispatch();
-        }
-        flushAll();
-    }
-
-    /** A task's answer: the future is completed by its waiting caller, here (a chunk) or by the completer. */
-    private Runnable answered(WorkerHandle w, long id, byte[] payload, boolean failure, TaskFuture<?> callersOwn) {
-        TaskFuture<?> f;
-        synchronized (this) {
-            f = removeHeld(w, id);
-            if (state == State.STOPPED) {
-                notifyAll();
-            }
-            dispatch();
-        }
-        flushAll();
-        if (f == null || f.isDone()) {
-            return null;
-        }
-        Runnable complete = () -> settle(f, w, id, payload, failure);
-        if (f == callersOwn) {
-            return complete;
-        }
-        if (f.chunk) {
-            complete.run(); // only the pool's own code waits on a chunk
-        } else {
-            completer.execute(complete);
-        }
-        return null;
-    }
-
-    private void settle(TaskFuture<?> f, WorkerHandle w, long id, byte[] payload, boolean failure) {
-        try {
-            if (failure) {
-                f.completeExceptionally(codec.thrown(payload, f.loaders));
-            } else {
-                complete(f, codec.result(payload, f.loaders, id, w));
-            }
-        } catch (InvalidClassException e) {
-            f.completeExceptionally(e);
-        } catch (Throwable t) { // decoding ran user code (readObject) that threw an Error
-            f.completeExceptionally(new InvalidClassException("the result of task " + id + " from " + w
-                    + " could not be read: " + t));
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> void complete(TaskFuture<T> f, Object value) {
-        f.complete((T) value);
-    }
-
-    private void serveClass(WorkerHandle w, long requestId, byte[] payload) throws IOException {
-        List<ClassLoader> taskLoaders = new ArrayList<>();
-        synchronized (this) {
-            for (TaskFuture<?> f : w.inFlight) {
-                taskLoaders.addAll(f.loaders);
-            }
-        }
-        w.post(MessageType.CLASS_BYTES, requestId, classes.answer(payload, taskLoaders), null);
-        w.flush();
     }
 
     /** {@code f} was cancelled by its user: drop it from the queue, or tell its worker. */
@@ -378,7 +264,9 @@ final class Scheduler implements PipeReader.Sink {
         holder.flush();
         if (interrupt) {
             exits.afterGrace(config.cancelGraceMillis, () -> {
-                if (holder.inFlight.contains(f) && holder.state.alive()) {
+                // Only a task still running after the grace costs its worker; one held behind it never
+                // starts (the worker skips it) and the running one is not to blame.
+                if (holder.inFlight.peekFirst() == f && holder.state.alive()) {
                     exits.kill(holder, null); // the task ignored the interrupt; the exit requeues the rest
                 }
                 return List.of();
@@ -387,133 +275,31 @@ final class Scheduler implements PipeReader.Sink {
     }
 
     void maybeTerminate() {
-        if (state == State.RUNNING && broken == null) {
-            return;
-        }
-        if (workers.isEmpty() && state != State.TERMINATED) {
-            state = State.TERMINATED;
-            exits.terminated();
-            notifyAll();
-        }
+        stopping.maybeTerminate();
     }
 
     void shutdown() {
-        synchronized (this) {
-            if (state == State.RUNNING) {
-                state = State.SHUTDOWN;
-            }
-            dispatch();
-        }
-        flushAll();
+        stopping.shutdown();
     }
 
-    /**
-     * Stops everything: asks the workers for the tasks they hold behind their running one and
-     * waits for them a moment ({@link Timing#STOP_TAKE_BACK_MILLIS}), then cancels the rest and
-     * kills the workers. Returns the tasks that never started: the queued and the handed back.
-     */
     List<TaskFuture<?>> stopNow() {
-        List<TaskFuture<?>> never = new ArrayList<>();
-        List<TaskFuture<?>> held = new ArrayList<>();
-        synchronized (this) {
-            if (state == State.RUNNING || state == State.SHUTDOWN) {
-                state = State.STOPPED;
-            }
-            never.addAll(queue);
-            queue.clear();
-            for (WorkerHandle w : workers) {
-                if (w.state.alive()) {
-                    w.inFlight.stream().skip(1).forEach(f -> askBack(w, f));
-                }
-            }
-        }
-        flushAll();
-        synchronized (this) {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Timing.STOP_TAKE_BACK_MILLIS);
-            try {
-                for (long left; awaitingTakeBack() && (left = deadline - System.nanoTime()) > 0; ) {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            never.addAll(handedBack);
-            handedBack.clear();
-            never.sort(java.util.Comparator.comparingLong(f -> f.id)); // in the order they were submitted
-            for (WorkerHandle w : workers) {
-                held.addAll(w.inFlight);
-                w.inFlight.clear(); // settled here, so that the kill below blames nobody
-                w.reader.inFlightChanged(0);
-                exits.kill(w, null);
-            }
-            maybeTerminate();
-        }
-        for (TaskFuture<?> f : held) {
-            f.cancelByPool("task " + f.id + " was cancelled by shutdownNow");
-        }
-        for (TaskFuture<?> f : never) {
-            f.cancelByPool("task " + f.id + " never started: shutdownNow returned it");
-        }
-        return never;
+        return stopping.stopNow();
     }
 
-    private boolean awaitingTakeBack() {
-        for (WorkerHandle w : workers) {
-            if (w.state.alive()) {
-                for (TaskFuture<?> f : w.inFlight) {
-                    if (f.takeBackAsked) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
-    /** Marks the pool broken: queued and held tasks fail with the reason, the workers are killed. */
     void fail(Throwable why) {
-        List<TaskFuture<?>> lost = new ArrayList<>();
-        synchronized (this) {
-            if (broken != null) {
-                return;
-            }
-            broken = why;
-            lost.addAll(queue);
-            queue.clear();
-            for (WorkerHandle w : workers) {
-                lost.addAll(w.inFlight);
-                w.inFlight.clear();
-                w.reader.inFlightChanged(0);
-                exits.kill(w, null);
-            }
-            notifyAll();
-            maybeTerminate();
-        }
-        RejectedExecutionException e = new RejectedExecutionException("the process pool broke before this task"
-                + " finished: " + why.getMessage(), why);
-        for (TaskFuture<?> f : lost) {
-            completer.execute(() -> f.completeExceptionally(e));
-        }
+        stopping.fail(why);
     }
 
-    synchronized boolean isShutdown() {
-        return state != State.RUNNING || broken != null;
+    boolean isShutdown() {
+        return stopping.isShutdown();
     }
 
-    synchronized boolean isTerminated() {
-        return state == State.TERMINATED;
+    boolean isTerminated() {
+        return stopping.isTerminated();
     }
 
-    synchronized boolean awaitTermination(long nanos) throws InterruptedException {
-        long deadline = System.nanoTime() + nanos;
-        while (state != State.TERMINATED) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
-        }
-        return true;
+    boolean awaitTermination(long nanos) throws InterruptedException {
+        return stopping.awaitTermination(nanos);
     }
 
     synchronized List<Long> workerPids() {

@@ -78,7 +78,7 @@ final class WorkerExits {
 
     private void start() {
         try {
-            WorkerHandle w = new WorkerHandle(++started, command, s.codec.maxPayload + 64, s);
+            WorkerHandle w = new WorkerHandle(++started, command, s.codec.maxPayload + 64, s.answers);
             s.workers.add(w);
             s.publish();
             w.start(() -> event(w, WorkerHandle.End.STDERR));

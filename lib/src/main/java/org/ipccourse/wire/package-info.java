@@ -2,6 +2,8 @@
  * The wire protocol between a {@link org.ipccourse.pool.ProcessPool} (the <em>owner</em>) and
  * its worker JVMs: framing, message types, the encoder and decoder, and the deserialization filter.
  * This page is the one description of the protocol; the code in this package implements exactly it.
+ * The package is not API: its types are public only because the pool's package (and the course's
+ * measurements) use them, and they change with the protocol.
  *
  * <h2>Transport</h2>
  * Each worker is a child process of the owner. The protocol runs over the worker's inherited pipes

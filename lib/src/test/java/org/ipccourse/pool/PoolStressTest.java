@@ -48,6 +48,10 @@ class PoolStressTest {
                 throw new AssertionError("stress round " + i + " failed; re-run it with -Dipccourse.stress.seed=" + seed
                         + ": " + t.getMessage(), t);
             }
+            if ((i + 1) % 50 == 0) {
+                System.out.printf("stress: %d of %d rounds passed (seeds %d..%d), %.0f s%n", i + 1, rounds, base,
+                        seed, (System.nanoTime() - started) / 1e9);
+            }
         }
         System.out.printf("stress: %d rounds from seed %d passed in %.1f s%n", rounds, base,
                 (System.nanoTime() - started) / 1e9);
