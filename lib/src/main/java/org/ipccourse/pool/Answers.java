@@ -32,6 +32,7 @@ final class Answers implements PipeReader.Sink {
                 return answered(w, f.id(), f.payload(), true, callersOwn);
             }
             case SKIPPED -> skipped(w, f.id());
+            case EXIT_AFTER_OOM -> w.exitsAfterOom = true;
             case OUTPUT -> {
                 var out = f.id() == Payloads.STDERR ? System.err : System.out;
                 out.write(f.payload(), 0, f.payload().length);

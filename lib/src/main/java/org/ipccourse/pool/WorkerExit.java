@@ -14,7 +14,10 @@ final class WorkerExit {
     static final int INIT_FAILED = 1;
     /** The owner sent something the worker could not read. */
     static final int PROTOCOL_ERROR = 2;
-    /** A task threw OutOfMemoryError: its FAILURE went first, nothing else the worker held has started. */
+    /**
+     * A task threw OutOfMemoryError: its FAILURE and an EXIT_AFTER_OOM frame went first. The owner
+     * trusts the frame, not this status, which a task's own {@code System.exit(3)} also gives.
+     */
     static final int AFTER_OOM = 3;
     /** A thread of the worker died of an uncaught exception. */
     static final int UNCAUGHT = 70;

@@ -179,7 +179,7 @@ final class WorkerExits {
                 + "exited with " + WorkerDiedException.describeStatus(status);
         List<Runnable> after = new ArrayList<>();
         TaskFuture<?> head = w.inFlight.peekFirst();
-        if (head != null && head.delivered && !head.isDone() && status != WorkerExit.AFTER_OOM) {
+        if (head != null && head.delivered && !head.isDone() && !w.exitsAfterOom) {
             w.inFlight.pollFirst();
             WorkerDiedException e = new WorkerDiedException(why + " while running task " + head.id + w.lastWords(),
                     w.number, w.pid(), status);

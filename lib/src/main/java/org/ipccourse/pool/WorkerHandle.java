@@ -53,6 +53,8 @@ final class WorkerHandle {
     WorkerState state = WorkerState.STARTING;
     /** The state it was in when it began to die. */
     WorkerState diedFrom;
+    /** The worker said it halts after a task's OutOfMemoryError: nothing it still holds has started. */
+    volatile boolean exitsAfterOom;
     final EnumSet<End> ended = EnumSet.noneOf(End.class);
     /** Why its stream broke, or why the pool killed it; null for a plain exit. */
     String problem;

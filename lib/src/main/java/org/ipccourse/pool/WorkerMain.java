@@ -260,6 +260,7 @@ final class WorkerMain {
         flushOutput();
         send(type, id, answer);
         if (oom) {
+            send(MessageType.EXIT_AFTER_OOM, 0, ChunkedBytes.EMPTY);
             Runtime.getRuntime().halt(WorkerExit.AFTER_OOM); // the heap's state is unknown: let the owner replace us
         }
     }

@@ -80,6 +80,10 @@
  *       int length and the class file bytes when found</td></tr>
  *   <tr><td>OUTPUT</td><td>worker</td><td>1 = System.out, 2 = System.err</td><td>bytes the task
  *       printed; the owner writes them to its own System.out or System.err</td></tr>
+ *   <tr><td>EXIT_AFTER_OOM</td><td>worker</td><td>0</td><td>empty: the task answered just before
+ *       threw {@code OutOfMemoryError}; the worker halts next, and nothing else it holds has
+ *       started, so the owner runs those tasks elsewhere. A frame, not an exit status, because a
+ *       task's own {@code System.exit(n)} can give any status.</td></tr>
  * </table>
  * Every TASK and AWAITED_TASK is answered by exactly one RESULT, FAILURE or SKIPPED, unless the worker dies first. A worker
  * flushes its output streams before it sends a task's answer, so printed text precedes the answer.

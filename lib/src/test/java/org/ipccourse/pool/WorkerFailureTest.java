@@ -111,15 +111,17 @@ class WorkerFailureTest {
         assertFalse(pool.workerPids().contains(deadPid));
     }
 
-    @Test
-    void systemExitInATaskFailsItWithTheExitStatus() throws Exception {
+    /** Every status, including those the worker gives itself (0-3, 70): a task's own exit is never taken for ours. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {42, 0, 1, 2, 3, 70})
+    void systemExitInATaskFailsItWithTheExitStatus(int status) throws Exception {
         ExecutionException e = assertThrows(ExecutionException.class, () -> pool.submit(() -> {
-            System.exit(42);
+            System.exit(status);
             return 0;
         }).get(10, TimeUnit.SECONDS));
         WorkerDiedException died = assertInstanceOf(WorkerDiedException.class, e.getCause());
-        assertEquals(42, died.exitStatus());
-        assertTrue(died.getMessage().contains("exit status 42"), died.getMessage());
+        assertEquals(status, died.exitStatus());
+        assertTrue(died.getMessage().contains("exit status " + status), died.getMessage());
         assertReplaced(died.pid());
     }
 
