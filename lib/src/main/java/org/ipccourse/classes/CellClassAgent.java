@@ -12,7 +12,9 @@ import java.security.ProtectionDomain;
  * agent the kernel's cell loader gives no way to read them back. It also makes loops in cell
  * classes stoppable: each loop back-edge of a class compiled from a cell gets a call to
  * {@link CellInterrupts#check()}, so "Interrupt Kernel" (which interrupts the cell's thread) ends a
- * CPU loop that never looks at its interrupt flag. The registry keeps the class files as compiled,
+ * CPU loop that never looks at its interrupt flag, and every lambda of a cell class is made
+ * serializable ({@link CellRewriter}), so a plain {@code Callable} written in a cell can go to a
+ * worker through any {@code ExecutorService} method. The registry keeps the class files as compiled,
  * without the checks: those are what workers get. The agent changes no other class and prints
  * nothing; if a class cannot be rewritten, it is defined as compiled.
  *
@@ -76,11 +78,20 @@ public final class CellClassAgent {
                 // the worker as not found.
                 return null;
             }
+            if (!fromMemory || classBeingRedefined != null || !LoopChecks.isCellClass(internalName)) {
+                return null;
+            }
+            byte[] rewritten = null;
             try {
-                return fromMemory && classBeingRedefined == null && LoopChecks.isCellClass(internalName)
-                        ? LoopChecks.instrument(classFile) : null;
+                rewritten = CellRewriter.forKernel(classFile);
             } catch (Throwable ignored) {
-                return null; // defined as compiled: it runs, only without interrupt checks
+                // lambdas as compiled: a task must then be declared serializable
+            }
+            try {
+                byte[] checked = LoopChecks.instrument(rewritten != null ? rewritten : classFile);
+                return checked != null ? checked : rewritten;
+            } catch (Throwable ignored) {
+                return rewritten; // it runs, only without interrupt checks
             }
         }
 

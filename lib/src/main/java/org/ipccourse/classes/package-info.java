@@ -10,9 +10,12 @@
  * name ({@code $JShell$12B}), so a worker's cache by name never serves an old definition to a new
  * lambda.
  *
- * <p>Top-level cell variables are static fields of the cell classes, set in the kernel only; a
- * worker sees them as 0, false or null. {@link NotebookVariables#requireNoneUsed} reads the task's
- * bytecode and refuses such a task with a message that names the variable.
+ * <p>Top-level cell variables are static fields of the cell classes, set in the kernel only. A
+ * worker defines each cell class rewritten by {@link CellRewriter#forWorker}: every read of a
+ * static field of a cell class asks the kernel for its value ({@link NotebookState}, which says
+ * which value a task sees and what it costs), every write fails the task, and every lambda is
+ * serializable. The kernel's copies get serializable lambdas too (through the agent), so a plain
+ * {@code Callable} written in a cell can be submitted through an {@code ExecutorService} variable.
  *
  * <p>The agent also makes loops in cells stoppable: in the kernel JVM's copy of each cell class,
  * every loop back-edge calls {@link CellInterrupts#check()}, which throws
@@ -25,7 +28,8 @@
  * {@code ClassBytes} share one registry in the system class loader, and JJava's cell loader, a
  * child of that loader that delegates to it first, finds the library there. The jar's manifest
  * names its dependencies under {@code dependency/} beside it (the layout {@code mvn package}
- * leaves in {@code lib/target}). Workers do not need the agent. {@link ShippingCost} measures what
- * the first task using new cell classes pays.
+ * leaves in {@code lib/target}). Workers do not need the agent. {@code ShippingCost} in
+ * {@code bench/} measures what the first task using new cell classes pays, and what a notebook
+ * variable costs.
  */
 package org.ipccourse.classes;

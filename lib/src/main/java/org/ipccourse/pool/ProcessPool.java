@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.ipccourse.classes.NotebookVariables;
 
 /**
  * An {@link ExecutorService} whose workers are separate JVMs: each task is serialized, sent to a
@@ -73,7 +72,14 @@ import org.ipccourse.classes.NotebookVariables;
  *
  * <h2>Tasks and serialization</h2>
  * Tasks are {@link SerializableCallable}, {@link SerializableRunnable} or {@link
- * SerializableFunction} values, usually lambdas. A task is serialized when it is submitted, so a
+ * SerializableFunction} values, usually lambdas; in the course's notebooks every lambda written in
+ * a cell is serializable, so plain {@code Callable} and {@code Runnable} lambdas work through an
+ * {@code ExecutorService} variable too. A task that reads a notebook variable gets the kernel's
+ * value, fetched by the worker when the task first reads it ({@link
+ * org.ipccourse.classes.NotebookState}; counted by {@link #notebookStateReads()} and {@link
+ * #notebookStateBytesSent()}); a task that assigns one fails, as it could change only the worker's
+ * copy. {@code CompletableFuture.supplyAsync(supplier, pool)} cannot work (it hands the pool an
+ * object holding the future) and fails saying what to write instead. A task is serialized when it is submitted, so a
  * task that captures something not serializable fails at once, before anything is sent, with an
  * {@link IllegalArgumentException} naming the offending class. A worker that meets a class not on
  * its class path (a class defined in a notebook cell, or by any owner-side class loader) asks the
@@ -351,13 +357,12 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     }
 
     /**
-     * Checks what the user hands the pool before anything is sent: not null, and not reading notebook
-     * variables, whose values stay in the kernel (a worker would silently see 0 or null).
+     * Checks what the user hands the pool before anything is sent: not null, serializable, and not
+     * an object that cannot travel by design ({@link Shippable}). Notebook variables it reads are
+     * fetched by the worker when read (see {@link org.ipccourse.classes.NotebookState}).
      */
     private static <U> U requireShippable(U userObject, String what) {
-        Objects.requireNonNull(userObject, what + " must not be null");
-        NotebookVariables.requireNoneUsed(userObject);
-        return userObject;
+        return Shippable.require(userObject, what);
     }
 
     <T, R> CompletableFuture<List<R>> submitChunk(ChunkTask.Fn fn, List<T> chunk, int prefetch) {
@@ -499,6 +504,19 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * How many values of notebook state (top-level variables, static fields of classes declared in
+     * cells) workers have fetched from this JVM: one per variable and task that reads it.
+     */
+    public long notebookStateReads() {
+        return scheduler.notebookValues().reads();
+    }
+
+    /** The encoded size of the values counted by {@link #notebookStateReads()}, in bytes. */
+    public long notebookStateBytesSent() {
+        return scheduler.notebookValues().bytes();
     }
 
     /** How many answers waiting callers read from the workers' pipes themselves; for tests. */

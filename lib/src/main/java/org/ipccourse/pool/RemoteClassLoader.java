@@ -9,15 +9,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.ipccourse.classes.CellRewriter;
 import org.ipccourse.wire.FrameEncoder;
 import org.ipccourse.wire.MessageType;
+import org.ipccourse.wire.ObjectCodec;
 import org.ipccourse.wire.Payloads;
 
 /**
  * Worker side: defines classes the worker's class path lacks (classes of notebook cells, of
  * in-memory loaders) from bytes the owner sends. Asks with CLASS_REQUEST and waits for the
  * CLASS_BYTES answer, which the worker's reader thread hands over through {@link #answer}.
- * Classes are cached by name: a redefined notebook class arrives under a new name.
+ * Classes are cached by name: a redefined notebook class arrives under a new name. Cell classes
+ * are rewritten as they are defined ({@link CellRewriter#forWorker}): their lambdas become
+ * serializable and their reads of notebook state ask the owner for its value, over the same frames.
  */
 final class RemoteClassLoader extends ClassLoader {
     static {
@@ -45,24 +49,38 @@ final class RemoteClassLoader extends ClassLoader {
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
+        Optional<byte[]> bytes;
+        try {
+            bytes = ask(name);
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            throw new ClassNotFoundException(name + " (asking the owner for it failed: " + e + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClassNotFoundException(name + " (interrupted while asking the owner for it)", e);
+        }
+        if (bytes.isEmpty()) {
+            throw new ClassNotFoundException(name + " (neither the worker's class path nor the owner's"
+                    + " class loaders have it)");
+        }
+        byte[] b = CellRewriter.isCellClass(name) ? CellRewriter.forWorker(bytes.get()) : bytes.get();
+        return defineClass(name, b, 0, b.length);
+    }
+
+    /** The kernel's value of a static field of a cell class ({@link NotebookValues}). */
+    Object notebookValue(String className, String field, ObjectCodec codec) throws Exception {
+        return NotebookValues.decode(ask(NotebookValues.request(className, field)), codec, this);
+    }
+
+    /** Sends a CLASS_REQUEST for {@code name} and waits for the answer's bytes. */
+    private Optional<byte[]> ask(String name)
+            throws IOException, ExecutionException, TimeoutException, InterruptedException {
         long id = requests.incrementAndGet();
         CompletableFuture<Payloads.ClassBytes> reply = new CompletableFuture<>();
         pending.put(id, reply);
         try {
             encoder.write(MessageType.CLASS_REQUEST, id, Payloads.encodeClassRequest(name));
             wantReader.run();
-            Optional<byte[]> bytes = reply.get(60, TimeUnit.SECONDS).bytes();
-            if (bytes.isEmpty()) {
-                throw new ClassNotFoundException(name + " (neither the worker's class path nor the owner's"
-                        + " class loaders have it)");
-            }
-            byte[] b = bytes.get();
-            return defineClass(name, b, 0, b.length);
-        } catch (IOException | ExecutionException | TimeoutException e) {
-            throw new ClassNotFoundException(name + " (asking the owner for it failed: " + e + ")", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ClassNotFoundException(name + " (interrupted while asking the owner for it)", e);
+            return reply.get(60, TimeUnit.SECONDS).bytes();
         } finally {
             pending.remove(id);
         }

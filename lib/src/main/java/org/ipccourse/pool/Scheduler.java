@@ -247,6 +247,11 @@ final class Scheduler {
         return false;
     }
 
+    /** The reads of notebook state workers made from this owner, and their bytes. */
+    NotebookValues notebookValues() {
+        return classes.notebookValues;
+    }
+
     /** {@code f} was cancelled by its user: drop it from the queue, or tell its worker. */
     void cancelled(TaskFuture<?> f, boolean interrupt) {
         WorkerHandle holder;

@@ -47,9 +47,8 @@ final class TaskCodec {
         try {
             return ObjectCodec.serializeChunked(task);
         } catch (NotSerializableException e) {
-            throw new IllegalArgumentException(what.get() + " cannot be sent to a worker: " + e.getMessage()
-                    + " is not Serializable. Capture only Serializable values (copy what you need into local"
-                    + " variables of Serializable types), or make that class implement java.io.Serializable", e);
+            throw new IllegalArgumentException(Shippable.notSerializable(what.get(), e.getMessage(),
+                    task.getClass().getClassLoader()), e);
         } catch (IOException e) {
             throw new IllegalArgumentException(what.get() + " cannot be sent to a worker: " + e, e);
         } catch (OutOfMemoryError e) {

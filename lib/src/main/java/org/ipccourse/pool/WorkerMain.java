@@ -6,6 +6,7 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.NotSerializableException;
 import java.io.PrintStream;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.Set;
+import org.ipccourse.classes.NotebookState;
 import org.ipccourse.wire.ChunkedBytes;
 import org.ipccourse.wire.Frame;
 import org.ipccourse.wire.FrameDecoder;
@@ -67,6 +69,7 @@ final class WorkerMain {
         this.encoder = encoder;
         this.decoder = decoder;
         this.loader = new RemoteClassLoader(WorkerMain.class.getClassLoader(), encoder, this::wantReader);
+        NotebookState.install((className, field) -> loader.notebookValue(className, field, codec));
     }
 
     public static void main(String[] args) {
@@ -75,6 +78,7 @@ final class WorkerMain {
         FrameDecoder decoder = new FrameDecoder(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
         System.setOut(new PrintStream(new OutputForwarder(encoder, Payloads.STDOUT), true));
         System.setErr(new PrintStream(new OutputForwarder(encoder, Payloads.STDERR), true));
+        System.setIn(InputStream.nullInputStream()); // fd 0 is the protocol: a task reading System.in sees end of input
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
             e.printStackTrace(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
             Runtime.getRuntime().halt(WorkerExit.UNCAUGHT);
@@ -238,6 +242,7 @@ final class WorkerMain {
         MessageType type;
         ChunkedBytes answer;
         try {
+            NotebookState.beginTask(); // notebook values are fetched afresh for each task
             Object task = codec.deserialize(payload, List.of(loader));
             Object result = ((Callable<?>) task).call();
             answer = serializeResult(id, result);

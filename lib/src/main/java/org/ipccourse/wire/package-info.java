@@ -75,9 +75,13 @@
  *   <tr><td>SKIPPED</td><td>worker</td><td>task id</td><td>empty: the task was cancelled before it
  *       started; the owner runs it elsewhere unless its future is cancelled</td></tr>
  *   <tr><td>CLASS_REQUEST</td><td>worker</td><td>request id</td><td>UTF binary class name the worker
- *       could not find on its class path while deserializing</td></tr>
+ *       could not find on its class path while deserializing; or {@code notebook-value:} and a
+ *       cell class's name, a dot and a static field's name, asking for the kernel's value of that
+ *       field (notebook state)</td></tr>
  *   <tr><td>CLASS_BYTES</td><td>owner</td><td>request id</td><td>UTF class name, boolean found,
- *       int length and the class file bytes when found</td></tr>
+ *       int length and the class file bytes when found; for a notebook value, one tag byte
+ *       (0 value, 1 not serializable, 2 other failure) and the value's payload or the error
+ *       message in UTF-8</td></tr>
  *   <tr><td>OUTPUT</td><td>worker</td><td>1 = System.out, 2 = System.err</td><td>bytes the task
  *       printed; the owner writes them to its own System.out or System.err</td></tr>
  *   <tr><td>EXIT_AFTER_OOM</td><td>worker</td><td>0</td><td>empty: the task answered just before

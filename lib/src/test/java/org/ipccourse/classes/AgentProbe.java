@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Run in a fresh JVM with the agent by {@link AgentInForkedJvmTest}: defines cells like a kernel,
- * checks that their class files are served and inspected, and prints nothing unless a check fails.
+ * checks that their class files are served and their lambdas made serializable, and prints nothing unless a check fails.
  */
 public final class AgentProbe {
     private AgentProbe() {
@@ -26,8 +26,9 @@ public final class AgentProbe {
                     fail("no or wrong bytes for " + c.getKey());
                 }
             }
-            if (!NotebookVariables.uses(task).stream().map(NotebookVariables.VariableUse::name).toList().equals(java.util.List.of("n"))) {
-                fail("the read of n was not found: " + NotebookVariables.uses(task));
+            Object plain = cells.value("(java.util.concurrent.Callable<Long>) () -> computeHash(3)");
+            if (!(plain instanceof java.io.Serializable) || !(task instanceof java.io.Serializable)) {
+                fail("the agent did not make the cells' lambdas serializable");
             }
         }
     }

@@ -3,7 +3,6 @@ package org.ipccourse.classes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.RecordComponent;
@@ -93,21 +92,5 @@ class CellCodeInWorkersTest {
             }
         }
         throw new AssertionError(record.getClass() + " has no component " + name);
-    }
-
-    @Test
-    void submitRefusesATaskThatReadsANotebookVariableBeforeSendingIt() {
-        cells.run("int rounds = 500;");
-        SerializableCallable<Long> task = cells.value("(org.ipccourse.pool.SerializableCallable<Long>) () -> computeHash(1, rounds)");
-        String message = assertThrows(IllegalArgumentException.class, () -> pool.submit(task)).getMessage();
-        assertTrue(message.contains("`rounds` (0 in a worker)"), message);
-    }
-
-    @Test
-    void mapRefusesAFunctionThatReadsANotebookVariable() {
-        cells.run("int offset = 3;");
-        SerializableFunction<Integer, Long> fn = cells.value("(org.ipccourse.pool.SerializableFunction<Integer, Long>) i -> computeHash(i, offset)");
-        String message = assertThrows(IllegalArgumentException.class, () -> pool.map(fn, List.of(1, 2))).getMessage();
-        assertTrue(message.contains("`offset`"), message);
     }
 }

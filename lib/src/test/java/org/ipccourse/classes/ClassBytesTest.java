@@ -105,7 +105,7 @@ class ClassBytesTest {
         Callable<?> task = cells.value("(org.ipccourse.classes.TestTask<String>) () -> width + unit");
         assertEquals("640px", task.call());
         assertEquals("0null", ((Callable<?>) new ShippedClassLoader(cells.loader()).receive(task)).call(),
-                "a shipped class has the variables' default values, which is why NotebookVariables refuses such tasks");
+                "a shipped class has the variables' default values, which is why workers rewrite such reads into fetches from the kernel (NotebookState)");
     }
 
     @Test
