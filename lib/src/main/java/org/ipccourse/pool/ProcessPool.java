@@ -145,6 +145,12 @@ import java.util.concurrent.TimeoutException;
  * fails with exactly that exception as the cause of the {@link ExecutionException}; only
  * {@code cancel} makes {@code isCancelled()} true.
  *
+ * <h2>Pools nobody can reach</h2>
+ * A pool whose object becomes unreachable is shut down when it is collected, as Python's
+ * {@code Pool} is; and when a notebook cell that creates a pool runs again, the pool its earlier
+ * run left in the same variable is shut down at once, with a line in the cell's output, so
+ * re-running cells leaves the workers of one pool ({@link OpenPools}).
+ *
  * <h2>Shutdown</h2>
  * {@link #shutdown} runs the queued tasks and then closes the workers' standard input, on which
  * they exit; {@link #shutdownNow} cancels everything and kills them; {@link #close} shuts down and
@@ -664,6 +670,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
                 pool.shutdownNow();
                 throw Scheduler.interrupted("starting the pool");
             }
+            OpenPools.register(pool, pool.scheduler); // closes it when unreachable, and older pools a re-run cell hides
             return pool;
         }
     }

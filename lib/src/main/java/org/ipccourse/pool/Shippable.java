@@ -48,7 +48,7 @@ final class Shippable {
 
     /** The message for a value inside a task that Java serialization refused. */
     static String notSerializable(String what, String offending, ClassLoader loader) {
-        return what + " cannot be sent to a worker: it holds a " + offending + ", which is not Serializable. "
+        return what + " cannot be sent to a worker: " + offending + " is not Serializable (the task holds one). "
                 + advice(load(offending, loader));
     }
 
