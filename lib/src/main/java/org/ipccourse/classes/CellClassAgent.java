@@ -54,7 +54,7 @@ public final class CellClassAgent {
     }
 
     /** Whether the agent runs in this JVM and shares its registry with this copy of the library. */
-    static boolean installed() {
+    public static boolean installed() {
         return installed;
     }
 

@@ -21,8 +21,9 @@ import org.objectweb.asm.Type;
  *   <li><b>Notebook state</b> (worker only): every read of a static field of a cell class
  *       ({@code GETSTATIC}; top-level notebook variables are such fields) becomes a call to
  *       {@link NotebookState#read}, which asks the kernel for its value; every write
- *       ({@code PUTSTATIC}) outside the class's own static initializer becomes a call to
- *       {@link NotebookState#assigned}, which fails the task saying to return the value instead.
+ *       ({@code PUTSTATIC}) outside the class's own static initializer is preceded by a call to
+ *       {@link NotebookState#assigning}, which fails the task for a notebook variable, saying to
+ *       return the value instead, and makes a static field of a class the worker's own.
  *       Because the rewrite is in the bytecode the worker runs, it catches every path to the read:
  *       cell methods, interface and virtual calls, anonymous and inner classes, lambdas in lambdas.</li>
  * </ul>
@@ -158,9 +159,9 @@ public final class CellRewriter {
                         super.visitFieldInsn(opcode, owner, name, descriptor); // the worker's own copy of the class
                         return;
                     }
-                    super.visitInsn(type.getSize() == 2 ? Opcodes.POP2 : Opcodes.POP);
-                    pushField(owner, name);
-                    super.visitMethodInsn(Opcodes.INVOKESTATIC, STATE, "assigned", "(Ljava/lang/Class;Ljava/lang/String;)V", false);
+                    pushField(owner, name); // fails for a notebook variable, claims a class's field for this JVM
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, STATE, "assigning", "(Ljava/lang/Class;Ljava/lang/String;)V", false);
+                    super.visitFieldInsn(opcode, owner, name, descriptor);
                 } else {
                     pushField(owner, name);
                     super.visitMethodInsn(Opcodes.INVOKESTATIC, STATE, "read",

@@ -15,21 +15,27 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@code int k = 5;}) is a static field of a class the kernel compiled for its cell, and a static
  * field of a class declared in a cell is another; in a worker, both hold nothing the kernel set.
  *
- * <p><b>Which value a task sees.</b> The kernel's value at the moment the task first reads the field
- * in the worker, fetched over the worker's pipe as class bytes are. The task keeps that copy for the
- * rest of its run (every later read of the field in the same task, or the same {@code map} chunk,
- * is answered from it), so a task never sees a variable change under it; the next task fetches
- * again, so it sees what a cell assigned in between. Not at submit: which fields a task may read
- * cannot be known before it runs (a read can hide behind an interface call), and most tasks read
- * few of them. A value travels as a copy, like a task's arguments: changing a fetched list changes
- * the worker's copy only.
+ * <p><b>Top-level notebook variables.</b> A task sees the kernel's value at the moment it first
+ * reads the variable in the worker, fetched over the worker's pipe as class bytes are. The task
+ * keeps that copy for the rest of its run (every later read in the same task, or the same
+ * {@code map} chunk, is answered from it), so a variable never changes under a running task; the
+ * next task fetches again, so it sees what a cell assigned in between. Not at submit: which
+ * fields a task may read cannot be known before it runs (a read can hide behind an interface
+ * call), and most tasks read few of them. A value travels as a copy, like a task's arguments.
+ * Assigning a notebook variable in a worker fails the task ({@link #assigning}): the kernel's
+ * variable would not change.
  *
- * <p><b>Writes</b> to notebook state in a worker fail the task ({@link #assigned}): the kernel's
- * variable would not change. The class's own static initializer still runs in the worker, and the
- * fields the JVM needs locally are read locally: enum constants, {@code $VALUES}, and the compiler's
- * synthetic fields (switch tables, {@code $assertionsDisabled}). A {@code static final} field of a
- * class declared in a cell whose value cannot be serialized (a lock object, a logger) keeps the
- * value the worker's own initializer gave it.
+ * <p><b>Static fields of classes declared in cells</b> are per-JVM state, the place for what each
+ * worker keeps for itself (a table its initializer builds, a cache). A worker starts them from the
+ * kernel: its first read of such a field, before the worker has assigned it, fetches the kernel's
+ * value, and from then on that worker keeps its own copy (it may change it; tasks that later run
+ * in the same worker see the change). A field the worker assigns first (as an initializer does)
+ * is the worker's own from the start. A change the kernel makes after a worker has read the field
+ * does not reach that worker: create a new pool, or pass the value as an argument. The fields the
+ * JVM needs as they are stay local throughout: enum constants, {@code $VALUES}, and the
+ * compiler's synthetic fields (switch tables, {@code $assertionsDisabled}); so does a
+ * {@code static final} field whose kernel value cannot be serialized (a lock object, a logger),
+ * which keeps the value the worker's own initializer gave it.
  *
  * <p>Costs: a read answered from the task's copy is a method call and two map look-ups (a few
  * nanoseconds); the first read of a field in a task is a round trip to the kernel plus the value's
@@ -83,7 +89,7 @@ public final class NotebookState {
         if (slot.local != null) {
             return slot.readLocal();
         }
-        long current = task;
+        long current = slot.perTask ? task : 0; // a class's field: one copy for the JVM's life
         Copy copy = slot.copy;
         if (copy != null && copy.task == current) {
             return copy.value;
@@ -99,15 +105,29 @@ public final class NotebookState {
     }
 
     /**
-     * Fails the task that assigns static field {@code name} of a cell class in a worker.
+     * Called before a worker assigns static field {@code name} of a cell class: fails the task for
+     * a top-level notebook variable; makes a static field of a class declared in a cell this JVM's
+     * own, so later reads see what the worker assigned.
      *
-     * @throws NotebookStateException always, saying to return the value instead
+     * @throws NotebookStateException for a notebook variable, saying to return the value instead
      */
-    public static void assigned(Class<?> owner, String name) {
-        throw new NotebookStateException("The task assigns " + describe(declaring(owner, name), name)
-                + ", but a worker cannot change the kernel's notebook state: only the worker's copy would change."
-                + " Return the value from the task instead and assign it in the kernel, as in"
-                + " `long pid = pool.submit(() -> ProcessHandle.current().pid()).get();`");
+    public static void assigning(Class<?> owner, String name) {
+        String declaring = declaring(owner, name);
+        if (isNotebookVariable(declaring)) {
+            throw new NotebookStateException("The task assigns " + describe(declaring, name)
+                    + ", but a worker cannot change the kernel's notebook state: only the worker's copy would change."
+                    + " Return the value from the task instead and assign it in the kernel, as in"
+                    + " `long pid = pool.submit(() -> ProcessHandle.current().pid()).get();`");
+        }
+        Slot slot = SLOTS.get(owner).computeIfAbsent(name, n -> Slot.of(owner, n));
+        if (slot.local == null) {
+            slot.useLocal();
+        }
+    }
+
+    /** Whether {@code className} is the class JShell made for one cell's top-level code. */
+    static boolean isNotebookVariable(String className) {
+        return className.startsWith("REPL.$JShell$") && className.indexOf('$', "REPL.$JShell$".length()) < 0;
     }
 
     /** "notebook variable `k`" for a top-level variable, "static field `Config.level`" for a class's. */
@@ -151,8 +171,10 @@ public final class NotebookState {
         final String declaringClass;
         final String name;
         final boolean isFinal;
+        /** A notebook variable, fetched per task; else a class's field, fetched once per JVM. */
+        final boolean perTask;
         /** The worker's own field, for fields the JVM keeps locally; null for fields read from the kernel. */
-        MethodHandle local;
+        volatile MethodHandle local;
         volatile Copy copy;
 
         private Slot(Field field) {
@@ -160,6 +182,7 @@ public final class NotebookState {
             this.declaringClass = field.getDeclaringClass().getName();
             this.name = field.getName();
             this.isFinal = Modifier.isFinal(field.getModifiers());
+            this.perTask = isNotebookVariable(declaringClass);
         }
 
         static Slot of(Class<?> owner, String name) {

@@ -1,10 +1,12 @@
-package org.ipccourse.classes;
+package org.ipccourse.bench;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import org.ipccourse.classes.CellClassAgent;
+import org.ipccourse.classes.CellShell;
 import org.ipccourse.pool.ProcessPool;
 
 /**
@@ -22,9 +24,10 @@ import org.ipccourse.pool.ProcessPool;
  * this JVM must run with {@code -javaagent:ipc-course-lib.jar}, as the kernel does. Costs: a
  * one-worker pool for the duration, and one JShell compilation per cell class (tens of
  * milliseconds each): {@code classes * (repeats + 1)} compilations in all. From the command line,
- * after {@code mvn -pl lib package -DskipTests}:
- * {@code java -javaagent:lib/target/ipc-course-lib.jar -cp lib/target/ipc-course-lib.jar
- * org.ipccourse.classes.ShippingCost 1 10 100}.
+ * after {@code mvn package -DskipTests}:
+ * {@code java -javaagent:lib/target/ipc-course-lib.jar -cp
+ * bench/target/ipc-course-bench.jar:lib/target/ipc-course-lib.jar:lib/target/ipc-course-lib-tests.jar
+ * org.ipccourse.bench.ShippingCost 1 10 100} ({@code ./course bench pool} runs it).
  */
 public final class ShippingCost {
     private ShippingCost() {
@@ -73,10 +76,7 @@ public final class ShippingCost {
         if (classes < 1 || repeats < 1) {
             throw new IllegalArgumentException("classes and repeats must be at least 1, were " + classes + " and " + repeats);
         }
-        if (!CellClassAgent.installed()) {
-            throw new IllegalStateException("this JVM runs without the agent, so cell classes cannot be shipped:"
-                    + " start it with -javaagent:lib/target/ipc-course-lib.jar");
-        }
+        requireAgent();
         double[] first = new double[repeats];
         double[] again = new double[repeats];
         try (CellShell cells = new CellShell(List.of());
@@ -109,6 +109,24 @@ public final class ShippingCost {
         long start = System.nanoTime();
         pool.submit(task).get();
         return (System.nanoTime() - start) / 1e6;
+    }
+
+    /** Throws unless this JVM runs with the library's agent, as the kernel does. */
+    static void requireAgent() {
+        if (!CellClassAgent.installed()) {
+            throw new IllegalStateException("this JVM runs without the agent, so cell classes cannot be shipped:"
+                    + " start it with -javaagent:lib/target/ipc-course-lib.jar");
+        }
+    }
+
+    static double median(List<Double> values) {
+        return median(values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /** "median [min-max]" of {@code values}, each with {@code format}. */
+    static String summary(List<Double> values, String format) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+        return String.format(format + " [" + format + "-" + format + "]", median(v), min(v), max(v));
     }
 
     static double median(double[] values) {

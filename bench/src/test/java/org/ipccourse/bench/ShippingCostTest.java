@@ -1,4 +1,4 @@
-package org.ipccourse.classes;
+package org.ipccourse.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

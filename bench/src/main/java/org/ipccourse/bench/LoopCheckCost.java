@@ -1,22 +1,26 @@
-package org.ipccourse.classes;
+package org.ipccourse.bench;
 
 import java.lang.reflect.Method;
 import java.util.List;
-import java.util.Map;
+import org.ipccourse.classes.CellClassAgent;
+import org.ipccourse.classes.CellShell;
+import org.ipccourse.classes.ClassBytes;
 
 /**
  * Measures what the interrupt checks cost a tight loop written in a cell: the cell method
  * {@code spin(n)} ({@code s += Math.sqrt(i)}, n times) as the kernel runs it, with checks, against
  * the same class defined from its bytes as compiled (what a worker gets), called alternately in one
- * JVM. Needs {@code -javaagent}, as the kernel: after {@code mvn -pl lib package -DskipTests},
- * {@code java -javaagent:lib/target/ipc-course-lib.jar -cp lib/target/ipc-course-lib.jar
- * org.ipccourse.classes.LoopCheckCost [n] [repeats]} (defaults 100000000 and 15). JDK 17 only,
+ * JVM. Needs {@code -javaagent}, as the kernel: after {@code mvn package -DskipTests},
+ * {@code java -javaagent:lib/target/ipc-course-lib.jar -cp
+ * bench/target/ipc-course-bench.jar:lib/target/ipc-course-lib.jar:lib/target/ipc-course-lib-tests.jar
+ * org.ipccourse.bench.LoopCheckCost [n] [repeats]} ({@code ./course bench loops}) (defaults 100000000 and 15). JDK 17 only,
  * like {@link CellShell}: newer JShells add their own stop checks that this loader does not serve.
  */
-final class LoopCheckCost {
+public final class LoopCheckCost {
     private LoopCheckCost() {
     }
 
+    /** Prints one line: both times and their ratio; {@code args}: n and repeats. */
     public static void main(String[] args) throws Exception {
         long n = args.length > 0 ? Long.parseLong(args[0]) : 100_000_000L;
         int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 15;

@@ -21,19 +21,20 @@ import jdk.jshell.spi.ExecutionControlProvider;
 import jdk.jshell.spi.ExecutionEnv;
 
 /**
- * A notebook kernel in miniature, for tests and the shipping benchmark: JShell executing cells in
- * this JVM with a cell class loader made like JJava's (a URLClassLoader under the system loader
- * that defines cell classes from a private map and serves none of them as resources). Only the
- * agent can hand those classes to workers, exactly as in the kernel.
+ * A notebook kernel in miniature, for tests and the benchmarks in {@code bench/} (which get it
+ * from the lib's test jar): JShell executing cells in this JVM with a cell class loader made like
+ * JJava's (a URLClassLoader under the system loader that defines cell classes from a private map
+ * and serves none of them as resources). Only the agent can hand those classes to workers, exactly
+ * as in the kernel. Costs: a JShell (its compiler) per instance, tens of milliseconds per cell.
  */
-final class CellShell implements AutoCloseable {
+public final class CellShell implements AutoCloseable {
     private final CellLoader loader = new CellLoader();
     private final Map<String, Class<?>> loaded = new LinkedHashMap<>();
     private final JShell shell;
     private int values;
 
     /** @param classPath entries cells compile against, besides the JDK */
-    CellShell(List<String> classPath) {
+    public CellShell(List<String> classPath) {
         ExecutionControlProvider provider = new ExecutionControlProvider() {
             @Override
             public String name() {
@@ -52,7 +53,7 @@ final class CellShell implements AutoCloseable {
     }
 
     /** Where {@code c} was loaded from, as a class path entry. */
-    static String location(Class<?> c) {
+    public static String location(Class<?> c) {
         CodeSource source = c.getProtectionDomain().getCodeSource();
         try {
             return Path.of(source.getLocation().toURI()).toString();
@@ -62,7 +63,7 @@ final class CellShell implements AutoCloseable {
     }
 
     /** Runs one cell; throws if it does not compile or throws. */
-    void run(String cell) {
+    public void run(String cell) {
         for (SnippetEvent e : shell.eval(cell)) {
             if (e.exception() != null) {
                 throw new IllegalStateException("cell threw: " + cell, e.exception());
@@ -76,7 +77,7 @@ final class CellShell implements AutoCloseable {
 
     /** The value of a Java expression evaluated in a cell, as the object the cell made. */
     @SuppressWarnings("unchecked")
-    <T> T value(String expression) {
+    public <T> T value(String expression) {
         String name = "value$" + values++;
         run("var " + name + " = " + expression + ";");
         synchronized (loaded) {
@@ -97,12 +98,13 @@ final class CellShell implements AutoCloseable {
         throw new IllegalStateException("no cell class holds " + name);
     }
 
-    ClassLoader loader() {
+    /** The loader that defines the cells' classes. */
+    public ClassLoader loader() {
         return loader;
     }
 
     /** The binary names and class files of every class defined by cells so far. */
-    Map<String, byte[]> definedClasses() {
+    public Map<String, byte[]> definedClasses() {
         return Map.copyOf(loader.declared);
     }
 
