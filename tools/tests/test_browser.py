@@ -40,7 +40,7 @@ class Lecture:
 LECTURES = {
     "00-from-threads-to-processes.ipynb": Lecture(
         parameters={"tasks": 1, "threads": CORES + 1},
-        shows_after=[f"{CORES + 1} threads", f"Speedup with {CORES + 1} threads"]),
+        shows_after=[f"{CORES + 1} threads", f"{CORES + 1} threads, {CORES} cores)"]),
 }
 
 RUN_ALL_TIMEOUT = 240  # seconds; notebook 00 takes well under a minute on two busy cores
