@@ -14,7 +14,9 @@ import java.security.ProtectionDomain;
  * {@link CellInterrupts#check()}, so "Interrupt Kernel" (which interrupts the cell's thread) ends a
  * CPU loop that never looks at its interrupt flag, and every lambda of a cell class is made
  * serializable ({@link CellRewriter}), so a plain {@code Callable} written in a cell can go to a
- * worker through any {@code ExecutorService} method. The registry keeps the class files as compiled,
+ * worker through any {@code ExecutorService} method, and each assignment of a static field of a
+ * class declared in a cell marks the notebook state changed ({@link NotebookState#kernelWrites}),
+ * so workers fetch such fields again for the next task. The registry keeps the class files as compiled,
  * without the checks: those are what workers get. The agent changes no other class and prints
  * nothing; if a class cannot be rewritten, it is defined as compiled.
  *

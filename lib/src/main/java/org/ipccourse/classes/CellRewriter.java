@@ -26,10 +26,16 @@ import org.objectweb.asm.Type;
  *       return the value instead, and makes a static field of a class the worker's own.
  *       Because the rewrite is in the bytecode the worker runs, it catches every path to the read:
  *       cell methods, interface and virtual calls, anonymous and inner classes, lambdas in lambdas.</li>
+ *   <li><b>Kernel writes</b> (kernel only): every assignment ({@code PUTSTATIC}) of a static field
+ *       of a class declared in a cell, outside that class's own static initializer, is followed by
+ *       a call to {@link NotebookState#kernelWrites}, so that the next task carries a new epoch
+ *       and workers fetch those fields again. Top-level notebook variables are left alone: workers
+ *       fetch them for every task anyway.</li>
  * </ul>
  *
- * <p>Costs: one parse and write of each cell class (well under a millisecond for a cell), and for
- * the worker's rewrite a method call per static-field read ({@link NotebookState} gives its cost).
+ * <p>Costs: one parse and write of each cell class (well under a millisecond for a cell); for
+ * the worker's rewrite a method call per static-field read ({@link NotebookState} gives its cost);
+ * for the kernel's, one plain store per assignment of a class's static field.
  */
 public final class CellRewriter {
     static final String CELL_PREFIX = "REPL/";
@@ -63,7 +69,10 @@ public final class CellRewriter {
         return rewritten != null ? rewritten : classFile;
     }
 
-    /** The kernel's copy of a cell class: serializable lambdas; null when it has none. */
+    /**
+     * The kernel's copy of a cell class: serializable lambdas, and a changed mark after each
+     * assignment of a static field of a class declared in a cell; null when it needs neither.
+     */
     static byte[] forKernel(byte[] classFile) {
         return rewrite(classFile, false);
     }
@@ -148,7 +157,17 @@ public final class CellRewriter {
 
             @Override
             public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
-                if (!worker || !owner.startsWith(CELL_PREFIX)
+                if (!worker) {
+                    super.visitFieldInsn(opcode, owner, name, descriptor);
+                    if (opcode == Opcodes.PUTSTATIC && owner.startsWith(CELL_PREFIX)
+                            && !NotebookState.isNotebookVariable(owner.replace('/', '.'))
+                            && !(staticInitializer && owner.equals(className))) {
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, STATE, "kernelWrites", "()V", false);
+                        changed = true;
+                    }
+                    return;
+                }
+                if (!owner.startsWith(CELL_PREFIX)
                         || (opcode != Opcodes.GETSTATIC && opcode != Opcodes.PUTSTATIC)) {
                     super.visitFieldInsn(opcode, owner, name, descriptor);
                     return;

@@ -2,18 +2,22 @@ package org.ipccourse.classes;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Notebook state as a worker JVM sees it: the reads and writes of static fields of cell classes
  * that {@link CellRewriter#forWorker} redirects here. A top-level notebook variable
  * ({@code int k = 5;}) is a static field of a class the kernel compiled for its cell, and a static
  * field of a class declared in a cell is another; in a worker, both hold nothing the kernel set.
+ * Every read in a worker gets the kernel's value (as of the rules below) or fails its task with a
+ * {@link NotebookStateException} naming the field.
  *
  * <p><b>Top-level notebook variables.</b> A task sees the kernel's value at the moment it first
  * reads the variable in the worker, fetched over the worker's pipe as class bytes are. The task
@@ -25,23 +29,38 @@ import java.util.concurrent.ConcurrentHashMap;
  * Assigning a notebook variable in a worker fails the task ({@link #assigning}): the kernel's
  * variable would not change.
  *
- * <p><b>Static fields of classes declared in cells</b> are per-JVM state, the place for what each
- * worker keeps for itself (a table its initializer builds, a cache). A worker starts them from the
- * kernel: its first read of such a field, before the worker has assigned it, fetches the kernel's
- * value, and from then on that worker keeps its own copy (it may change it; tasks that later run
- * in the same worker see the change). A field the worker assigns first (as an initializer does)
- * is the worker's own from the start. A change the kernel makes after a worker has read the field
- * does not reach that worker: create a new pool, or pass the value as an argument. The fields the
+ * <p><b>Static fields of classes declared in cells</b> are fetched from the kernel on first read
+ * and then kept by the worker, the place for what each worker keeps for itself (a table its
+ * initializer builds, a cache its tasks fill): tasks that later run in the same worker see the
+ * worker's copy, with whatever the worker changed in it or assigned to the field, <em>as long as
+ * the kernel assigns no static field of a cell class in between</em>. The kernel counts such
+ * assignments: its copy of every cell class is rewritten ({@link CellRewriter#forKernel}) so that
+ * each assignment of a static field of a class declared in a cell, outside that class's own static
+ * initializer, marks the notebook state changed ({@link #kernelWrites}), and every task carries the
+ * kernel's {@link #epoch()} at submit (for {@code map} and {@code imap}, at the call). A worker
+ * that receives a task of another epoch than its copies were fetched under drops them all, its own
+ * assignments included, so the task's first read of each field fetches the kernel's value again.
+ * So a task never sees a value older than the kernel's at submit: change a setting in the kernel
+ * ({@code Config.level = 42;}, directly or in a cell method) and the next task sees it. Assigning a
+ * top-level variable does not count (those are fetched per task anyway), so ordinary cells leave
+ * the workers' caches alone. What the epoch does not see: a change to the <em>contents</em> of an
+ * object a static field holds ({@code Config.names.add("alice")} after a worker has read
+ * {@code names}) is seen by a worker only after the next counted assignment; assign the field
+ * ({@code Config.names = List.of("alice");}) or pass the value as an argument. A field the pool's
+ * initializer assigns ({@code ProcessPool.Builder.initializer}) is the worker's own for good: that
+ * is what an initializer is for. The fields the
  * JVM needs as they are stay local throughout: enum constants, {@code $VALUES}, and the
  * compiler's synthetic fields (switch tables, {@code $assertionsDisabled}); so does a
  * {@code static final} field whose kernel value cannot be serialized (a lock object, a logger),
  * which keeps the value the worker's own initializer gave it.
  *
  * <p>Costs: a read answered from the task's copy is a method call and two map look-ups (a few
- * nanoseconds); the first read of a field in a task is a round trip to the kernel plus the value's
- * serialization both ways, its size in bytes counted by the pool ({@code bench/} prints it). An
- * argument captured by the task's lambda costs no extra round trip, which is why passing values
- * stays the cheaper way.
+ * nanoseconds); the first read of a field in a task (a notebook variable) or in an epoch (a
+ * class's field) is a round trip to the kernel plus the value's serialization both ways, its size
+ * in bytes counted by the pool ({@code bench/} prints it). In the kernel, an assignment of a
+ * class's static field costs one extra plain store (the changed mark), and a submit one atomic
+ * swap to read it. An argument captured by the task's lambda costs no extra round trip, which is
+ * why passing values stays the cheaper way.
  */
 public final class NotebookState {
     /** How a worker asks the kernel for a field's value; installed by the worker at start. */
@@ -61,8 +80,28 @@ public final class NotebookState {
             return new ConcurrentHashMap<>();
         }
     };
+    private static final VarHandle CHANGED;
+    private static final AtomicLong KERNEL_EPOCH = new AtomicLong();
+    /**
+     * Kernel side: a static field of a cell class was assigned since the last {@link #epoch()}.
+     * Written plainly by cell code (a tight loop pays one store), read and cleared atomically.
+     */
+    @SuppressWarnings("unused") // through CHANGED and kernelWrites()
+    private static boolean changed;
     private static volatile Fetcher fetcher;
     private static volatile long task;
+    /** Worker side, before the first task: the pool's initializer runs. */
+    private static final long INITIALIZER = Long.MIN_VALUE;
+    /** Worker side: the kernel epoch of the running task, under which class fields are kept. */
+    private static volatile long epoch = INITIALIZER;
+
+    static {
+        try {
+            CHANGED = MethodHandles.lookup().findStaticVarHandle(NotebookState.class, "changed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private NotebookState() {
     }
@@ -72,9 +111,32 @@ public final class NotebookState {
         fetcher = f;
     }
 
-    /** Starts a new task: values fetched for the previous one are fetched again when read. */
-    public static void beginTask() {
+    /**
+     * Kernel side, called by cell code right after it assigns a static field of a class declared
+     * in a cell ({@link CellRewriter#forKernel} inserts the call): the next {@link #epoch()} is a
+     * new one. Costs one plain store.
+     */
+    public static void kernelWrites() {
+        changed = true;
+    }
+
+    /**
+     * Kernel side: the notebook-state epoch a task submitted now carries. It is a new number after
+     * every {@link #kernelWrites}, the same otherwise; a write by another thread is seen if it
+     * happens-before this call (a thread that was joined, a value handed over through a queue).
+     */
+    public static long epoch() {
+        return (boolean) CHANGED.getAndSet(false) ? KERNEL_EPOCH.incrementAndGet() : KERNEL_EPOCH.get();
+    }
+
+    /**
+     * Worker side: starts a new task submitted in the kernel's {@code epoch}. Notebook variables
+     * fetched for the previous task are fetched again when read; static fields of classes are kept
+     * if the epoch is the one they were fetched (or assigned) under, and fetched again otherwise.
+     */
+    public static void beginTask(long kernelEpoch) {
         task++;
+        epoch = kernelEpoch;
     }
 
     /**
@@ -86,10 +148,13 @@ public final class NotebookState {
      */
     public static Object read(Class<?> owner, String name) {
         Slot slot = SLOTS.get(owner).computeIfAbsent(name, n -> Slot.of(owner, n));
-        if (slot.local != null) {
+        if (slot.alwaysLocal) {
             return slot.readLocal();
         }
-        long current = slot.perTask ? task : 0; // a class's field: one copy for the JVM's life
+        long current = slot.perTask ? task : epoch; // a class's field: one copy per kernel epoch
+        if (slot.ownedIn == current) {
+            return slot.readLocal(); // the worker assigned it under this epoch
+        }
         Copy copy = slot.copy;
         if (copy != null && copy.task == current) {
             return copy.value;
@@ -107,7 +172,7 @@ public final class NotebookState {
     /**
      * Called before a worker assigns static field {@code name} of a cell class: fails the task for
      * a top-level notebook variable; makes a static field of a class declared in a cell this JVM's
-     * own, so later reads see what the worker assigned.
+     * own until the kernel's epoch changes, so later reads see what the worker assigned.
      *
      * @throws NotebookStateException for a notebook variable, saying to return the value instead
      */
@@ -120,8 +185,13 @@ public final class NotebookState {
                     + " `long pid = pool.submit(() -> ProcessHandle.current().pid()).get();`");
         }
         Slot slot = SLOTS.get(owner).computeIfAbsent(name, n -> Slot.of(owner, n));
-        if (slot.local == null) {
-            slot.useLocal();
+        if (!slot.alwaysLocal) {
+            slot.getter();
+            if (epoch == INITIALIZER) {
+                slot.alwaysLocal = true; // what the pool's initializer set up is the worker's for good
+            } else {
+                slot.ownedIn = epoch;
+            }
         }
     }
 
@@ -173,8 +243,12 @@ public final class NotebookState {
         final boolean isFinal;
         /** A notebook variable, fetched per task; else a class's field, fetched once per JVM. */
         final boolean perTask;
-        /** The worker's own field, for fields the JVM keeps locally; null for fields read from the kernel. */
-        volatile MethodHandle local;
+        /** The JVM keeps this field locally (enum constants, synthetic fields, unserializable finals). */
+        volatile boolean alwaysLocal;
+        /** The epoch under which the worker assigned this class field; reads then see the worker's own. */
+        volatile long ownedIn = INITIALIZER + 1; // no epoch: kernel epochs are never negative
+        /** Reads the worker's own field; made on first need. */
+        private volatile MethodHandle local;
         volatile Copy copy;
 
         private Slot(Field field) {
@@ -195,23 +269,30 @@ public final class NotebookState {
             boolean keptLocally = f.isSynthetic() || f.isEnumConstant()
                     || (f.getDeclaringClass().isEnum() && name.equals("$VALUES"));
             if (keptLocally) {
-                slot.useLocal();
+                slot.getter();
+                slot.alwaysLocal = true;
             }
             return slot;
         }
 
-        void useLocal() {
+        MethodHandle getter() {
+            MethodHandle g = local;
+            if (g != null) {
+                return g;
+            }
             try {
                 field.setAccessible(true);
-                local = MethodHandles.lookup().unreflectGetter(field);
+                g = MethodHandles.lookup().unreflectGetter(field);
             } catch (IllegalAccessException | RuntimeException e) {
                 throw new NotebookStateException("cannot read " + describe(declaringClass, name) + " in the worker: " + e);
             }
+            local = g;
+            return g;
         }
 
         Object readLocal() {
             try {
-                return local.invoke();
+                return getter().invoke();
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable e) {
@@ -229,7 +310,9 @@ public final class NotebookState {
                 return f.fetch(declaringClass, name);
             } catch (NotebookStateException e) {
                 if (isFinal && e.notSerializable()) {
-                    return localFinal(); // a lock or a logger: the worker's own initializer made one
+                    getter();
+                    alwaysLocal = true; // a lock or a logger: the worker's own initializer made one
+                    return readLocal();
                 }
                 throw e;
             } catch (RuntimeException e) {
@@ -237,15 +320,6 @@ public final class NotebookState {
             } catch (Exception e) {
                 throw new NotebookStateException("could not fetch " + describe(declaringClass, name)
                         + " from the kernel: " + e, e);
-            }
-        }
-
-        private Object localFinal() {
-            try {
-                field.setAccessible(true);
-                return field.get(null); // initializes the worker's copy of the class first
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                throw new NotebookStateException("cannot read " + describe(declaringClass, name) + " in the worker: " + e);
             }
         }
     }

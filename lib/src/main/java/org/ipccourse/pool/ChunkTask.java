@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.ipccourse.classes.NotebookState;
 
 /**
  * One chunk of a {@code map}: a task that applies the function to each input, in order, in one
@@ -19,11 +20,14 @@ final class ChunkTask {
     private ChunkTask() {
     }
 
-    /** The function of one {@code map} call, serialized once in the owner. */
-    record Fn(long id, byte[] bytes, ClassLoader loader, String description) {
+    /**
+     * The function of one {@code map} call, serialized once in the owner, and the kernel's
+     * notebook-state epoch at the call, which every chunk carries.
+     */
+    record Fn(long id, byte[] bytes, ClassLoader loader, String description, long epoch) {
         static Fn of(SerializableFunction<?, ?> fn) {
             return new Fn(IDS.incrementAndGet(), TaskCodec.serialize(fn, "the function " + fn),
-                    fn.getClass().getClassLoader(), "the inputs of " + fn);
+                    fn.getClass().getClassLoader(), "the inputs of " + fn, NotebookState.epoch());
         }
     }
 

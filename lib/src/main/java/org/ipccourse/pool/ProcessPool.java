@@ -372,7 +372,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     }
 
     <T, R> CompletableFuture<List<R>> submitChunk(ChunkTask.Fn fn, List<T> chunk, int prefetch) {
-        return scheduler.submit(ChunkTask.<T, R>of(fn, chunk), fn.loader(), fn::description, true, prefetch);
+        return scheduler.submit(ChunkTask.<T, R>of(fn, chunk), fn.loader(), fn::description, fn.epoch(), true, prefetch);
     }
 
     /**

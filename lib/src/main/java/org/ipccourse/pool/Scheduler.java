@@ -8,6 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.ipccourse.classes.NotebookState;
 import org.ipccourse.wire.ChunkedBytes;
 import org.ipccourse.wire.MessageType;
 import org.ipccourse.wire.Payloads;
@@ -122,11 +123,14 @@ final class Scheduler {
     }
 
     /**
-     * Submits a task. {@code chunk}: the task is a chunk of {@code map} or {@code imap};
-     * {@code prefetch}: how many tasks its worker may hold with it.
+     * Submits a task. {@code epoch}: the kernel's notebook-state epoch it carries
+     * ({@link NotebookState#epoch()}, taken at submit or at the {@code map} call);
+     * {@code chunk}: the task is a chunk of {@code map} or {@code imap}; {@code prefetch}: how
+     * many tasks its worker may hold with it.
      */
-    <T> TaskFuture<T> submit(Object callable, ClassLoader loader, Supplier<String> what, boolean chunk, int prefetch) {
-        ChunkedBytes payload = codec.serializeTask(callable, what);
+    <T> TaskFuture<T> submit(Object callable, ClassLoader loader, Supplier<String> what, long epoch, boolean chunk,
+            int prefetch) {
+        ChunkedBytes payload = codec.serializeTask(epoch, callable, what);
         TaskFuture<T> f;
         synchronized (this) {
             if (state != State.RUNNING || broken != null) {
@@ -144,7 +148,7 @@ final class Scheduler {
     }
 
     <T> TaskFuture<T> submit(Object callable, ClassLoader loader, Supplier<String> what) {
-        return submit(callable, loader, what, false, PREFETCH);
+        return submit(callable, loader, what, NotebookState.epoch(), false, PREFETCH);
     }
 
     private String describeState() {

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.ipccourse.wire.ChunkedBytes;
 import org.ipccourse.wire.FrameDecoder;
 import org.ipccourse.wire.ObjectCodec;
+import org.ipccourse.wire.Payloads;
 
 /**
  * What the owner serializes and deserializes for the pool: tasks (with a size limit), results
@@ -44,8 +45,13 @@ final class TaskCodec {
 
     /** Serializes a task; {@code what} names it in the exception when it cannot be serialized. */
     static ChunkedBytes serialize(Object task, Supplier<String> what) {
+        return serialize(() -> ObjectCodec.serializeChunked(task), task, what);
+    }
+
+    /** The encoding of a task, or an IllegalArgumentException naming it ({@code what}) and the cause. */
+    private static ChunkedBytes serialize(Encoding encoding, Object task, Supplier<String> what) {
         try {
-            return ObjectCodec.serializeChunked(task);
+            return encoding.encode();
         } catch (NotSerializableException e) {
             throw new IllegalArgumentException(Shippable.notSerializable(what.get(), e.getMessage(),
                     task.getClass().getClassLoader()), e);
@@ -58,13 +64,21 @@ final class TaskCodec {
         }
     }
 
-    /** Serializes a task and refuses it when it exceeds the limit. */
-    ChunkedBytes serializeTask(Object task, Supplier<String> what) {
-        ChunkedBytes payload = serialize(task, what);
+    /**
+     * Serializes a task after its notebook-state {@code epoch} (the TASK payload) and refuses it
+     * when it exceeds the limit.
+     */
+    ChunkedBytes serializeTask(long epoch, Object task, Supplier<String> what) {
+        ChunkedBytes payload = serialize(() -> Payloads.encodeTask(epoch, task), task, what);
         if (payload.size() > maxPayload) {
             throw new IllegalArgumentException(tooLarge(what.get(), payload.size(), maxPayload));
         }
         return payload;
+    }
+
+    @FunctionalInterface
+    private interface Encoding {
+        ChunkedBytes encode() throws IOException;
     }
 
     Object result(byte[] payload, List<ClassLoader> loaders, long id, WorkerHandle w) throws InvalidClassException {

@@ -242,8 +242,8 @@ final class WorkerMain {
         MessageType type;
         ChunkedBytes answer;
         try {
-            NotebookState.beginTask(); // notebook values are fetched afresh for each task
-            Object task = codec.deserialize(payload, List.of(loader));
+            NotebookState.beginTask(Payloads.taskEpoch(payload)); // what the worker's copies of notebook state may keep
+            Object task = codec.deserialize(payload, Payloads.TASK_HEADER, List.of(loader));
             Object result = ((Callable<?>) task).call();
             answer = serializeResult(id, result);
             if (answer.size() > maxPayload) {

@@ -82,6 +82,18 @@ public final class ObjectCodec {
     }
 
     /**
+     * As {@link #serializeChunked(Object)}, after a big-endian int64 {@code header} (a task's
+     * notebook-state epoch: {@link Payloads#encodeTask}); {@link #deserialize(byte[], int, List)}
+     * with offset 8 reads the value back.
+     */
+    static ChunkedBytes serializeChunked(long header, Object value) throws IOException {
+        ChunkedBytes bytes = new ChunkedBytes();
+        bytes.writeLong(header);
+        Values.writePayload(bytes, value);
+        return bytes;
+    }
+
+    /**
      * Decodes one payload made by {@link #serialize} or {@link #serializeChunked}, resolving
      * classes through {@code loaders} in order (null entries are skipped; the system class loader
      * is tried last).
@@ -90,14 +102,19 @@ public final class ObjectCodec {
      *     the rule and how to admit it
      */
     public Object deserialize(byte[] bytes, List<ClassLoader> loaders) throws IOException, ClassNotFoundException {
-        if (bytes.length == 0) {
+        return deserialize(bytes, 0, loaders);
+    }
+
+    /** As {@link #deserialize(byte[], List)}, for a payload that starts at {@code bytes[from]}. */
+    public Object deserialize(byte[] bytes, int from, List<ClassLoader> loaders) throws IOException, ClassNotFoundException {
+        if (bytes.length <= from) {
             throw new IOException("empty payload");
         }
-        if (bytes[0] == Values.JAVA) {
-            return javaDeserialize(bytes, 1, bytes.length, loaders);
+        if (bytes[from] == Values.JAVA) {
+            return javaDeserialize(bytes, from + 1, bytes.length, loaders);
         }
-        ByteReader in = new ByteReader(bytes, 1);
-        return Values.readDirect(bytes[0], in, this, loaders);
+        ByteReader in = new ByteReader(bytes, from + 1);
+        return Values.readDirect(bytes[from], in, this, loaders);
     }
 
     /**

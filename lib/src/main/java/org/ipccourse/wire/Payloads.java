@@ -10,8 +10,8 @@ import java.util.Optional;
 
 /**
  * Encoders and decoders, side by side, for the payloads that are not plain serialized objects:
- * INIT, CANCEL, OUTPUT, CLASS_REQUEST and CLASS_BYTES (see the package documentation for their
- * layout).
+ * INIT, TASK (its epoch header), CANCEL, OUTPUT, CLASS_REQUEST and CLASS_BYTES (see the package
+ * documentation for their layout).
  */
 public final class Payloads {
     /** OUTPUT id of text a task printed to {@code System.out}. */
@@ -30,6 +30,28 @@ public final class Payloads {
      * largest serialized result the owner accepts.
      */
     public record Init(String filterPattern, byte[] initializer, int maxPayload) {
+    }
+
+    /** Bytes before the serialized task in a TASK or AWAITED_TASK payload: the int64 epoch. */
+    public static final int TASK_HEADER = 8;
+
+    /**
+     * TASK and AWAITED_TASK payload: the kernel's notebook-state {@code epoch}, then the task
+     * serialized ({@link ObjectCodec#deserialize(byte[], int, java.util.List)} with offset
+     * {@link #TASK_HEADER} reads it).
+     *
+     * @throws java.io.NotSerializableException naming the class that is not serializable
+     */
+    public static ChunkedBytes encodeTask(long epoch, Object task) throws IOException {
+        return ObjectCodec.serializeChunked(epoch, task);
+    }
+
+    /** The epoch of a TASK or AWAITED_TASK payload. */
+    public static long taskEpoch(byte[] payload) throws IOException {
+        if (payload.length < TASK_HEADER) {
+            throw new IOException("task payload of " + payload.length + " bytes has no epoch");
+        }
+        return new DataInputStream(new ByteArrayInputStream(payload, 0, TASK_HEADER)).readLong();
     }
 
     /** CANCEL payload: whether to interrupt the task if it is running. */

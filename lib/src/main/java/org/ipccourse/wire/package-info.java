@@ -58,8 +58,12 @@
  *   <tr><td>READY</td><td>worker</td><td>0</td><td>empty: the initializer ran; tasks may follow</td></tr>
  *   <tr><td>INIT_FAILED</td><td>worker</td><td>0</td><td>the initializer's serialized throwable;
  *       the worker exits after sending it</td></tr>
- *   <tr><td>TASK</td><td>owner</td><td>task id</td><td>a serialized {@code Callable}; the worker
- *       runs tasks one at a time, in the order they arrive</td></tr>
+ *   <tr><td>TASK</td><td>owner</td><td>task id</td><td>int64 epoch, then a serialized
+ *       {@code Callable}; the worker runs tasks one at a time, in the order they arrive. The epoch
+ *       is the kernel's notebook-state epoch when the task was submitted (for a chunk of
+ *       {@code map}, when {@code map} was called): a worker keeps its copies of static fields of
+ *       cell classes while tasks carry the epoch they were fetched under, and drops them for a
+ *       task of another epoch ({@code org.ipccourse.classes.NotebookState})</td></tr>
  *   <tr><td>AWAITED_TASK</td><td>owner</td><td>task id</td><td>as TASK, for a task submitted alone
  *       whose caller waits for it at once: the next task usually follows the answer within
  *       microseconds, so the worker watches its pipe for a while before it sleeps (when it has a

@@ -122,6 +122,83 @@ class NotebookStateInWorkersTest {
     }
 
     @Test
+    void aStaticFieldTheKernelAssignsAfterAWorkerReadItReachesTheNextTask() {
+        cells.run("class Setting { static int level = 1; }");
+        assertEquals(1, (int) inKernel("pool.submit(() -> Setting.level).get()"), "the worker fetches 1");
+        cells.run("Setting.level = 42;");
+        assertEquals(42, (int) inKernel("pool.submit(() -> Setting.level).get()"), "not the worker's old copy");
+        cells.run("Setting.level = 43;");
+        assertEquals(List.of(43, 43), inKernel("pool.map(x -> Setting.level, List.of(1, 2))"), "map carries the epoch too");
+        cells.run("Setting.level = 44;");
+        assertEquals(44, (int) inKernel("pool.imap(x -> Setting.level, List.of(1)).next()"), "imap carries the epoch too");
+    }
+
+    @Test
+    void aStaticFieldChangedByACellMethodInTheKernelReachesTheNextTask() {
+        cells.run("class Limits { static int max = 1; static void setMax(int m) { max = m; } }");
+        cells.run("void raiseTo(int m) { Limits.max = m; }");
+        assertEquals(1, (int) inKernel("pool.submit(() -> Limits.max).get()"));
+        cells.run("raiseTo(7);");
+        assertEquals(7, (int) inKernel("pool.submit(() -> Limits.max).get()"), "set by a top-level method");
+        cells.run("Limits.setMax(8);");
+        assertEquals(8, (int) inKernel("pool.submit(() -> Limits.max).get()"), "set by the class's own method");
+    }
+
+    @Test
+    void aWorkersOwnCacheLastsWhileTheKernelAssignsNoStaticFieldAndIsDroppedWhenItDoes() {
+        cells.run("class Memo { static Map<Integer, Long> seen = new HashMap<>(); }");
+        cells.run("int remember(int x) { Memo.seen.computeIfAbsent(x, k -> (long) k * k); return Memo.seen.size(); }");
+        assertEquals(1, (int) inKernel("pool.submit(() -> remember(1)).get()"));
+        long reads = pool.notebookStateReads();
+        assertEquals(2, (int) inKernel("pool.submit(() -> remember(2)).get()"));
+        cells.run("int unrelated = 5;"); // a top-level variable: workers fetch those per task anyway
+        cells.run("unrelated = 6;");
+        assertEquals(3, (int) inKernel("pool.submit(() -> remember(3)).get()"), "the worker's cache grows across tasks");
+        assertEquals(reads, pool.notebookStateReads(), "the cache was fetched again");
+        assertEquals(0, (int) inKernel("Memo.seen.size()"), "the kernel's map is untouched");
+        cells.run("Memo.seen = new HashMap<>(Map.of(10, 100L));");
+        assertEquals(2, (int) inKernel("pool.submit(() -> remember(4)).get()"), "the kernel's new map, not the worker's old one");
+    }
+
+    @Test
+    void aWorkersOwnAssignmentGivesWayToTheKernelsNextAssignment() {
+        cells.run("class Dial { static int n = 7; static int other; }");
+        assertEquals(3, (int) inKernel("pool.submit(() -> { Dial.n = 3; return Dial.n; }).get()"));
+        assertEquals(3, (int) inKernel("pool.submit(() -> Dial.n).get()"), "kept while the kernel assigns nothing");
+        cells.run("Dial.other = 1;"); // any static field of a cell class: a new epoch
+        assertEquals(7, (int) inKernel("pool.submit(() -> Dial.n).get()"), "the kernel's value again");
+    }
+
+    @Test
+    void aStaticFinalTableBuiltByItsInitializerIsNotFetchedForEveryTask() {
+        cells.run("class Squares { static final long[] TABLE = new long[1000];"
+                + " static { for (int i = 0; i < TABLE.length; i++) TABLE[i] = (long) i * i; } }");
+        long before = pool.notebookStateReads();
+        assertEquals(144L, (long) inKernel("pool.submit(() -> Squares.TABLE[12]).get()"));
+        assertEquals(1, pool.notebookStateReads() - before, "the first task fetches the table once");
+        for (int i = 0; i < 5; i++) {
+            assertEquals((long) i * i, (long) inKernel("pool.submit(() -> Squares.TABLE[" + i + "] + Squares.TABLE.length * 0).get()"));
+        }
+        assertEquals(144L, (long) inKernel("pool.map(i -> Squares.TABLE[i], List.of(12)).get(0)"));
+        assertEquals(1, pool.notebookStateReads() - before, "later tasks read the worker's copy");
+    }
+
+    @Test
+    void whatThePoolsInitializerAssignsStaysTheWorkersOwn() {
+        cells.run("class Prepared { static long[] table; static int unrelated; }");
+        cells.run("ProcessPool prepared = ProcessPool.builder().workers(1).workerJvmOptions(List.of(\"-Xmx64m\"))"
+                + ".initializer(() -> { Prepared.table = new long[] {4, 5}; }).build();");
+        try {
+            assertEquals(2, (int) inKernel("prepared.submit(() -> Prepared.table.length).get()"));
+            cells.run("Prepared.unrelated = 1;");
+            assertEquals(2, (int) inKernel("prepared.submit(() -> Prepared.table.length).get()"),
+                    "a new epoch does not undo the initializer");
+        } finally {
+            cells.run("prepared.close();");
+        }
+    }
+
+    @Test
     void aNotSerializableVariableGivesOneClearErrorAndThePoolGoesOn() {
         cells.run("Scanner sc = new Scanner(\"a b\");");
         String scanner = inKernel("failure(() -> pool.submit(() -> sc.hasNext()).get())");
