@@ -67,6 +67,14 @@ final class PipeReader {
         thread.start();
     }
 
+    /** Waits, until {@code deadline} ({@link System#nanoTime}), for the reader thread to end. */
+    void awaitEnd(long deadline) throws InterruptedException {
+        long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left > 0) {
+            thread.join(left);
+        }
+    }
+
     /** Call under the scheduler's lock after the worker's in-flight list changed. */
     void inFlightChanged(int count) {
         inFlight = count;

@@ -155,7 +155,10 @@ import java.util.concurrent.TimeoutException;
  * {@link #shutdown} runs the queued tasks and then closes the workers' standard input, on which
  * they exit; {@link #shutdownNow} cancels everything and kills them; {@link #close} shuts down and
  * waits, as {@code ExecutorService.close()} does on JDK 19+. A worker also exits at once when its
- * owner disappears, even by SIGKILL, because its standard input reaches end of file.
+ * owner disappears, even by SIGKILL, because its standard input reaches end of file; when the
+ * owner's JVM exits normally ({@code System.exit}, or its last thread ends) with pools still open,
+ * their workers are killed before it has exited ({@link LiveWorkers}), so the exit is as quick as
+ * without a pool and tasks still running fail.
  *
  * <h2>Costs</h2>
  * A worker costs a JVM: tens of megabytes and a start-up of about a hundred milliseconds (about

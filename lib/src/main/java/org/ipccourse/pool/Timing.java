@@ -56,6 +56,11 @@ final class Timing {
      * their running one (so that they are returned as never started) before it kills them.
      */
     static final long STOP_TAKE_BACK_MILLIS = 500;
+    /**
+     * At this JVM's exit, how long in all the owner waits for the workers it kills to exit and for
+     * its pipe readers to end ({@link LiveWorkers}); HotSpot itself would wait 300 ms for them.
+     */
+    static final long EXIT_WAIT_MILLIS = 200;
     /** Default time a cancelled task may ignore its interrupt before its worker is killed. */
     static final long DEFAULT_CANCEL_GRACE_MILLIS = 1000;
     /** Default time the pool's first workers have to report ready. */

@@ -70,7 +70,7 @@ final class WorkerExits {
     void ensureWorkers() {
         boolean needed = s.state == Scheduler.State.RUNNING
                 || s.state == Scheduler.State.SHUTDOWN && (!s.queue.isEmpty() || s.anyHeldBehind());
-        while (needed && s.broken == null
+        while (needed && s.broken == null && !LiveWorkers.exiting()
                 && s.count(WorkerState.STARTING) + s.count(WorkerState.READY) < s.config.workers) {
             start();
         }

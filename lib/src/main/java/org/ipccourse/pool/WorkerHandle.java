@@ -11,6 +11,7 @@ import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.ipccourse.wire.ChunkedBytes;
 import org.ipccourse.wire.FrameDecoder;
@@ -79,6 +80,7 @@ final class WorkerHandle {
         this.onStderrEnd = onStderrEnd;
         reader.start();
         stderrPump.start();
+        LiveWorkers.add(this);
     }
 
     private volatile Runnable onStderrEnd;
@@ -143,6 +145,15 @@ final class WorkerHandle {
 
     void kill() {
         process.destroyForcibly();
+    }
+
+    /** Waits, until {@code deadline} ({@link System#nanoTime}), for the threads reading its pipes to end. */
+    void awaitPipesEnded(long deadline) throws InterruptedException {
+        reader.awaitEnd(deadline);
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left > 0) {
+            stderrPump.join(left);
+        }
     }
 
     private void pumpStderr() {
