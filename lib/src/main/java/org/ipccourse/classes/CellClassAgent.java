@@ -83,6 +83,7 @@ public final class CellClassAgent {
             if (!fromMemory || classBeingRedefined != null || !LoopChecks.isCellClass(internalName)) {
                 return null;
             }
+            NotebookState.cellClassDefined();
             byte[] rewritten = null;
             try {
                 rewritten = CellRewriter.forKernel(classFile);

@@ -30,37 +30,44 @@ import java.util.concurrent.atomic.AtomicLong;
  * variable would not change.
  *
  * <p><b>Static fields of classes declared in cells</b> are fetched from the kernel on first read
- * and then kept by the worker, the place for what each worker keeps for itself (a table its
- * initializer builds, a cache its tasks fill): tasks that later run in the same worker see the
- * worker's copy, with whatever the worker changed in it or assigned to the field, <em>as long as
- * the kernel assigns no static field of a cell class in between</em>. The kernel counts such
- * assignments: its copy of every cell class is rewritten ({@link CellRewriter#forKernel}) so that
- * each assignment of a static field of a class declared in a cell, outside that class's own static
- * initializer, marks the notebook state changed ({@link #kernelWrites}), and every task carries the
- * kernel's {@link #epoch()} at submit (for {@code map} and {@code imap}, at the call). A worker
- * that receives a task of another epoch than its copies were fetched under drops them all, its own
- * assignments included, so the task's first read of each field fetches the kernel's value again.
- * So a task never sees a value older than the kernel's at submit: change a setting in the kernel
- * ({@code Config.level = 42;}, directly or in a cell method) and the next task sees it. Assigning a
- * top-level variable does not count (those are fetched per task anyway), so ordinary cells leave
- * the workers' caches alone. What the epoch does not see: a change to the <em>contents</em> of an
- * object a static field holds ({@code Config.names.add("alice")} after a worker has read
- * {@code names}) is seen by a worker only after the next counted assignment; assign the field
- * ({@code Config.names = List.of("alice");}) or pass the value as an argument. A field the pool's
- * initializer assigns ({@code ProcessPool.Builder.initializer}) is the worker's own for good: that
- * is what an initializer is for. The fields the
- * JVM needs as they are stay local throughout: enum constants, {@code $VALUES}, and the
- * compiler's synthetic fields (switch tables, {@code $assertionsDisabled}); so does a
- * {@code static final} field whose kernel value cannot be serialized (a lock object, a logger),
- * which keeps the value the worker's own initializer gave it.
+ * and then kept by the worker, the place for what each worker keeps for itself (a table, a cache
+ * its tasks fill): tasks that later run in the same worker see the worker's copy, with whatever
+ * the worker changed in it or assigned to the field, <em>as long as the kernel changes no such
+ * field in between</em>. The kernel's changes are counted in a notebook-state epoch that every task
+ * carries, taken at submit (for {@code map} and {@code imap}, at the call); a worker that receives
+ * a task of another epoch than its copies were fetched under drops them all, its own assignments
+ * included, so the task's first read of each field fetches the kernel's value again. So a task
+ * never sees a value older than the kernel's at submit. A new epoch starts
+ * <ul>
+ *   <li>after an assignment, in the kernel, of a static field of a class declared in a cell,
+ *       outside that class's own static initializer ({@code Config.level = 42;}, directly or in a
+ *       cell method): the kernel's copy of every cell class is rewritten
+ *       ({@link CellRewriter#forKernel}) to mark each one ({@link #kernelWrites});</li>
+ *   <li>after a change to the <em>contents</em> of an object such a field holds, which is no
+ *       assignment ({@code Config.names.add("alice")} after a worker has read {@code names}): the
+ *       pool finds it at its first submit after a cell ran, by encoding again each such value it
+ *       sent to its workers and comparing checksums. Not seen: such a change made between two
+ *       submits of one cell, with no assignment in between; there, assign the field
+ *       ({@code Config.names = List.of("alice");}) or pass the value as an argument.</li>
+ * </ul>
+ * Assigning a top-level variable starts none (those are fetched per task anyway), so ordinary
+ * cells leave the workers' caches alone. A field the pool's initializer assigns
+ * ({@code ProcessPool.Builder.initializer}) is the worker's own for good: that is what an
+ * initializer is for. The fields the JVM needs as they are stay local throughout: enum constants,
+ * {@code $VALUES}, and the compiler's synthetic fields (switch tables, {@code $assertionsDisabled});
+ * so does a {@code static final} field whose kernel value cannot be serialized (a lock object, a
+ * logger), which keeps the value the worker's own initializer gave it.
  *
  * <p>Costs: a read answered from the task's copy is a method call and two map look-ups (a few
  * nanoseconds); the first read of a field in a task (a notebook variable) or in an epoch (a
  * class's field) is a round trip to the kernel plus the value's serialization both ways, its size
  * in bytes counted by the pool ({@code bench/} prints it). In the kernel, an assignment of a
- * class's static field costs one extra plain store (the changed mark), and a submit one atomic
- * swap to read it. An argument captured by the task's lambda costs no extra round trip, which is
- * why passing values stays the cheaper way.
+ * class's static field costs one extra plain store, the mark (no difference measurable in a
+ * JIT-compiled tight loop; {@code bench/}'s {@code StaticWriteCost} measures it), and a submit one
+ * atomic swap to read it; the first submit after a cell ran encodes once more each changeable
+ * value (not a String, boxed primitive or enum constant) the pool sent, about what its fetch cost
+ * the kernel. An argument captured by the task's lambda costs no extra round trip, which is why
+ * passing values stays the cheaper way.
  */
 public final class NotebookState {
     /** How a worker asks the kernel for a field's value; installed by the worker at start. */
@@ -82,6 +89,7 @@ public final class NotebookState {
     };
     private static final VarHandle CHANGED;
     private static final AtomicLong KERNEL_EPOCH = new AtomicLong();
+    private static final AtomicLong CELL_CLASSES = new AtomicLong();
     /**
      * Kernel side: a static field of a cell class was assigned since the last {@link #epoch()}.
      * Written plainly by cell code (a tight loop pays one store), read and cleared atomically.
@@ -118,6 +126,16 @@ public final class NotebookState {
      */
     public static void kernelWrites() {
         changed = true;
+    }
+
+    /** Kernel side: how many cell classes the agent has seen defined (each cell run defines some). */
+    public static long cellClassesDefined() {
+        return CELL_CLASSES.get();
+    }
+
+    /** Called by the agent for each cell class defined in this JVM. */
+    static void cellClassDefined() {
+        CELL_CLASSES.incrementAndGet();
     }
 
     /**
@@ -196,7 +214,7 @@ public final class NotebookState {
     }
 
     /** Whether {@code className} is the class JShell made for one cell's top-level code. */
-    static boolean isNotebookVariable(String className) {
+    public static boolean isNotebookVariable(String className) {
         return className.startsWith("REPL.$JShell$") && className.indexOf('$', "REPL.$JShell$".length()) < 0;
     }
 

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import org.ipccourse.classes.NotebookState;
 
 /**
  * One chunk of a {@code map}: a task that applies the function to each input, in order, in one
@@ -25,9 +24,9 @@ final class ChunkTask {
      * notebook-state epoch at the call, which every chunk carries.
      */
     record Fn(long id, byte[] bytes, ClassLoader loader, String description, long epoch) {
-        static Fn of(SerializableFunction<?, ?> fn) {
+        static Fn of(SerializableFunction<?, ?> fn, long epoch) {
             return new Fn(IDS.incrementAndGet(), TaskCodec.serialize(fn, "the function " + fn),
-                    fn.getClass().getClassLoader(), "the inputs of " + fn, NotebookState.epoch());
+                    fn.getClass().getClassLoader(), "the inputs of " + fn, epoch);
         }
     }
 

@@ -49,7 +49,7 @@ final class LazyMap<T, R> implements Iterator<R> {
     LazyMap(ProcessPool pool, SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> inputs,
             int chunkSize, int readAhead, boolean ordered) {
         this.pool = pool;
-        this.fn = ChunkTask.Fn.of(fn);
+        this.fn = ChunkTask.Fn.of(fn, pool.notebookEpoch());
         this.inputs = inputs.iterator();
         this.chunkSize = chunkSize;
         this.readAhead = readAhead;

@@ -6,8 +6,12 @@ import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.Adler32;
+import java.util.zip.CRC32C;
 import org.ipccourse.classes.NotebookState;
 import org.ipccourse.classes.NotebookStateException;
 import org.ipccourse.wire.ObjectCodec;
@@ -20,8 +24,15 @@ import org.ipccourse.wire.ObjectCodec;
  * as a payload ({@link ObjectCodec}) or the error message in UTF-8. The owner counts the reads
  * and the bytes of the values sent, for {@link ProcessPool#notebookStateBytesSent()}.
  *
+ * <p>The owner also remembers which static fields of classes declared in cells it sent and a
+ * checksum of each encoding, when the value is an object whose contents can change without an
+ * assignment (a list, a map, an array: anything but null, a String, a boxed primitive or an enum
+ * constant). {@link #contentsChanged} encodes them again and compares: that is how a change such as
+ * {@code Config.names.add("alice")} in a cell reaches workers that fetched {@code names} before.
+ *
  * <p>Costs: a read on the owner (reflection) and the value's encoding; the worker's task waits one
- * round trip of the pipe for it.
+ * round trip of the pipe for it. {@link #contentsChanged} encodes every remembered value once
+ * more (about what its fetch cost the owner), at most once per cell run.
  */
 final class NotebookValues {
     static final String PREFIX = "notebook-value:";
@@ -31,6 +42,10 @@ final class NotebookValues {
 
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
+    /** Class fields sent whose contents may change, and the checksum of what was sent. */
+    private final Map<Field, Long> sent = new ConcurrentHashMap<>();
+    /** {@link NotebookState#cellClassesDefined()} at the last {@link #contentsChanged}. */
+    private long cellsAtCheck = -1;
 
     static boolean isRequest(String name) {
         return name.startsWith(PREFIX);
@@ -56,13 +71,18 @@ final class NotebookValues {
         String field = qualified.substring(dot + 1);
         String what = NotebookState.describe(className, field);
         Object value;
+        Field f;
         try {
-            value = read(className, field, loaders);
+            f = find(className, field, loaders);
+            value = f.get(null);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return failure(FAILED, "The task reads " + what + ", which the kernel could not read: " + e);
         }
         try {
             byte[] payload = ObjectCodec.serialize(value);
+            if (!NotebookState.isNotebookVariable(className) && mayChangeInPlace(value)) {
+                sent.put(f, checksum(payload));
+            }
             reads.incrementAndGet();
             bytes.addAndGet(payload.length);
             byte[] answer = new byte[payload.length + 1];
@@ -76,7 +96,55 @@ final class NotebookValues {
         }
     }
 
-    private static Object read(String className, String field, List<ClassLoader> loaders)
+    /**
+     * Whether the contents of a class field sent to a worker changed in the kernel since it was
+     * sent (each changed field is forgotten: workers fetch it again). Checked only when a cell has
+     * run since the last check, since only cell code changes them; a change made within one cell
+     * between two submits, without assigning a static field, is seen from the next cell on.
+     */
+    boolean contentsChanged() {
+        if (sent.isEmpty()) {
+            return false;
+        }
+        synchronized (this) {
+            long cells = NotebookState.cellClassesDefined();
+            if (cells == cellsAtCheck) {
+                return false;
+            }
+            cellsAtCheck = cells;
+        }
+        boolean changed = false;
+        for (Map.Entry<Field, Long> e : sent.entrySet()) {
+            long now;
+            try {
+                now = checksum(ObjectCodec.serialize(e.getKey().get(null)));
+            } catch (IOException | ReflectiveOperationException | RuntimeException ex) {
+                now = ~e.getValue(); // cannot be encoded now: the worker's fetch will say why
+            }
+            if (now != e.getValue()) {
+                sent.remove(e.getKey(), e.getValue());
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    private static boolean mayChangeInPlace(Object value) {
+        return value != null && !(value instanceof String) && !(value instanceof Enum<?>)
+                && !(value instanceof Boolean) && !(value instanceof Character)
+                && !(value instanceof Number && value.getClass().getName().startsWith("java.lang."));
+    }
+
+    /** Two independent 32-bit checksums of an encoding, side by side. */
+    private static long checksum(byte[] payload) {
+        CRC32C crc = new CRC32C();
+        crc.update(payload);
+        Adler32 adler = new Adler32();
+        adler.update(payload);
+        return crc.getValue() << 32 | adler.getValue();
+    }
+
+    private static Field find(String className, String field, List<ClassLoader> loaders)
             throws ReflectiveOperationException {
         ClassNotFoundException missing = null;
         for (ClassLoader loader : loaders) {
@@ -89,7 +157,7 @@ final class NotebookValues {
             }
             Field f = c.getDeclaredField(field);
             f.setAccessible(true); // cell classes are package-private
-            return f.get(null);
+            return f;
         }
         throw missing != null ? missing : new ClassNotFoundException(className);
     }

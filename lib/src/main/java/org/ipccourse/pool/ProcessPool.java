@@ -290,7 +290,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         requireShippable(fn, "fn");
         Objects.requireNonNull(inputs, "inputs must not be null");
         requirePositive(chunkSize);
-        ChunkTask.Fn shipped = ChunkTask.Fn.of(fn);
+        ChunkTask.Fn shipped = ChunkTask.Fn.of(fn, notebookEpoch());
         long chunkCount = (inputs.size() + (long) chunkSize - 1) / chunkSize;
         int prefetch = chunkCount >= 4L * Scheduler.FINE_CHUNK_PREFETCH * workerCount()
                 ? Scheduler.FINE_CHUNK_PREFETCH : Scheduler.PREFETCH;
@@ -372,6 +372,11 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
      */
     private static <U> U requireShippable(U userObject, String what) {
         return Shippable.require(userObject, what);
+    }
+
+    /** The notebook-state epoch for tasks submitted now (see {@code NotebookState}). */
+    long notebookEpoch() {
+        return scheduler.notebookEpoch();
     }
 
     <T, R> CompletableFuture<List<R>> submitChunk(ChunkTask.Fn fn, List<T> chunk, int prefetch) {

@@ -148,7 +148,18 @@ final class Scheduler {
     }
 
     <T> TaskFuture<T> submit(Object callable, ClassLoader loader, Supplier<String> what) {
-        return submit(callable, loader, what, NotebookState.epoch(), false, PREFETCH);
+        return submit(callable, loader, what, notebookEpoch(), false, PREFETCH);
+    }
+
+    /**
+     * The notebook-state epoch a task submitted now carries: a new one when a cell class's static
+     * field was assigned or (checked once per cell run) the contents of one sent to a worker changed.
+     */
+    long notebookEpoch() {
+        if (classes.notebookValues.contentsChanged()) {
+            NotebookState.kernelWrites();
+        }
+        return NotebookState.epoch();
     }
 
     private String describeState() {

@@ -134,6 +134,18 @@ class NotebookStateInWorkersTest {
     }
 
     @Test
+    void aChangeToTheContentsOfAStaticFieldInALaterCellReachesTheWorkers() {
+        cells.run("class Roster { static final List<String> names = new ArrayList<>(); static final int[] counts = new int[2]; }");
+        assertEquals("[] 0", inKernel("pool.submit(() -> Roster.names + \" \" + Roster.counts[1]).get()"));
+        cells.run("Roster.names.add(\"alice\");");
+        cells.run("Roster.counts[1] = 5;");
+        assertEquals("[alice] 5", inKernel("pool.submit(() -> Roster.names + \" \" + Roster.counts[1]).get()"));
+        long reads = pool.notebookStateReads();
+        assertEquals("[alice] 5", inKernel("pool.submit(() -> Roster.names + \" \" + Roster.counts[1]).get()"));
+        assertEquals(reads, pool.notebookStateReads(), "unchanged contents are not fetched again");
+    }
+
+    @Test
     void aStaticFieldChangedByACellMethodInTheKernelReachesTheNextTask() {
         cells.run("class Limits { static int max = 1; static void setMax(int m) { max = m; } }");
         cells.run("void raiseTo(int m) { Limits.max = m; }");
