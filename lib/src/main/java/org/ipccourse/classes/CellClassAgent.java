@@ -27,8 +27,9 @@ import java.security.ProtectionDomain;
  * <p>Costs: one call per class definition in the JVM, which returns at once for classes with a
  * location (jars, directories) and JDK-generated classes; for cell classes, a copy of the class
  * file (a few kilobytes per cell), kept while its class loader is alive, one more parse and write of
- * it (well under a millisecond), and at run time one interrupt check per loop turn
- * ({@link CellInterrupts} gives the measured overhead).
+ * it (well under a millisecond), and at run time an interrupt check per loop turn that compiles to
+ * nothing while no thread is interrupted, with a watcher thread waking every
+ * {@value CellInterrupts#WATCH_MILLIS} ms ({@link CellInterrupts} gives how, and what was measured).
  *
  * <p>The agent and {@link ClassBytes} must share one registry: they do when the lib jar given to
  * {@code -javaagent} is also on the class path ({@code -cp}), as the kernelspec does, since both

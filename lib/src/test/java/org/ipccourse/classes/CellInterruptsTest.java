@@ -62,18 +62,56 @@ class CellInterruptsTest {
     }
 
     @Test
+    void aLoopCompiledWhileNoThreadWasInterruptedStillEndsAndTheCheckIsDisarmedAfterwards() throws Exception {
+        cells.run("double spinAgain(long n) { double s = 0; for (long i = 0; i < n; i++) s += Math.sqrt(i); return s; }");
+        Runnable warm = cells.value("(Runnable) () -> { for (int k = 0; k < 3_000; k++) spinAgain(10_000); }");
+        Runnable forever = cells.value("(Runnable) () -> spinAgain(Long.MAX_VALUE)");
+        warm.run(); // the JIT compiles spinAgain with the check's empty target inlined
+        awaitArmed(false);
+        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        Thread t = startUntilThrown(forever, thrown);
+        Thread.sleep(300);
+        assertTrue(t.isAlive(), "the loop should still be running before the interrupt");
+        long interrupted = System.nanoTime();
+        t.interrupt();
+        assertInstanceOf(CellInterruptedException.class, thrown.get(STOPS_WITHIN_MILLIS, TimeUnit.MILLISECONDS),
+                "a compiled cell loop must end after an interrupt");
+        long stoppedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - interrupted);
+        assertTrue(stoppedMillis < STOPS_WITHIN_MILLIS, "stopped after " + stoppedMillis + " ms");
+        t.join(STOPS_WITHIN_MILLIS);
+        assertFalse(t.isAlive());
+        awaitArmed(false); // the interrupted thread is gone: loops go back to checking nothing
+    }
+
+    // Runs `loop` on a new thread; what it throws completes `thrown`.
+    private static Thread startUntilThrown(Runnable loop, CompletableFuture<Throwable> thrown) {
+        Thread t = new Thread(() -> {
+            try {
+                loop.run();
+            } catch (Throwable e) {
+                thrown.complete(e);
+            }
+        }, "cell-loop");
+        t.start();
+        return t;
+    }
+
+    // Waits until the watcher has switched the checks on or off; fails after STOPS_WITHIN_MILLIS.
+    private static void awaitArmed(boolean armed) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOPS_WITHIN_MILLIS);
+        while (CellInterrupts.armed() != armed) {
+            assertTrue(System.nanoTime() < deadline, "the loop checks were still " + (armed ? "off" : "on")
+                    + " " + STOPS_WITHIN_MILLIS + " ms later (is some thread of the test JVM left interrupted?)");
+            Thread.sleep(CellInterrupts.WATCH_MILLIS);
+        }
+    }
+
+    @Test
     void anEmptyEndlessLoopEndsToo() throws Exception {
         cells.run("void idle() { while (true) { } }");
         Runnable idle = cells.value("(Runnable) () -> idle()");
         CompletableFuture<Throwable> thrown = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                idle.run();
-            } catch (Throwable e) {
-                thrown.complete(e);
-            }
-        });
-        t.start();
+        Thread t = startUntilThrown(idle, thrown);
         Thread.sleep(200);
         t.interrupt();
         assertInstanceOf(CellInterruptedException.class, thrown.get(STOPS_WITHIN_MILLIS, TimeUnit.MILLISECONDS));
