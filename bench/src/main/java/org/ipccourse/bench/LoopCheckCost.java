@@ -1,9 +1,12 @@
 package org.ipccourse.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.ipccourse.classes.CellInterrupts;
 import org.ipccourse.classes.CellShell;
@@ -25,7 +28,8 @@ import org.ipccourse.pool.ProcessPool;
  * the median nanoseconds per turn with a 95% order-statistics interval on each side and the median
  * of the per-round ratios kernel/worker with its interval, against the target of at most
  * {@value #TARGET}: met when the whole interval is at or below it, missed when the whole interval is
- * above it, inconclusive otherwise.
+ * above it, inconclusive otherwise. Last, how long an endless compiled cell loop takes to end after
+ * its thread is interrupted, as "Interrupt Kernel" does it (9 times, median and interval).
  *
  * <p>After {@code mvn package -DskipTests}: {@code ./course bench loops [turns] [rounds]}
  * (defaults 20,000,000 turns per call and 9 rounds; at least 6 rounds give a 95% interval), i.e.
@@ -40,6 +44,7 @@ public final class LoopCheckCost {
     static final String[] LOOPS = {"long-indexed for", "int-indexed for", "while", "nested for"};
     private static final int WARM_CALLS = 2_000;
     private static final long WARM_TURNS = 10_000;
+    private static final int STOPS = 9;
 
     private static final String[] CELLS = {
         "long cpuNanos() { return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime(); }",
@@ -120,9 +125,42 @@ public final class LoopCheckCost {
             measure(kernel, worker, turns, rounds, "after 2,000 calls (C2)", rows);
         }
         rows.forEach(System.out::println);
+        System.out.println(stopLatency());
         boolean missed = rows.stream().anyMatch(r -> r.verdict().equals("MISSED"));
         System.out.println(missed ? "Some loops missed the target (see MISSED above)."
                 : "No loop missed the target" + (rows.stream().allMatch(r -> r.verdict().equals("met")) ? "." : " (some inconclusive)."));
+    }
+
+    // "Interrupt Kernel" on an endless compiled cell loop: milliseconds from interrupt() to the exception.
+    private static String stopLatency() throws Exception {
+        try (CellShell cells = new CellShell(List.of())) {
+            cells.run(CELLS[1]);
+            Runnable warm = cells.value("(Runnable) () -> { for (int k = 0; k < 2_000; k++) longFor(10_000); }");
+            Runnable forever = cells.value("(Runnable) () -> longFor(Long.MAX_VALUE)");
+            warm.run();
+            double[] millis = new double[STOPS];
+            for (int r = 0; r < STOPS; r++) {
+                CompletableFuture<Long> stopped = new CompletableFuture<>();
+                Thread t = new Thread(() -> {
+                    try {
+                        forever.run();
+                    } catch (RuntimeException e) {
+                        stopped.complete(System.nanoTime());
+                    }
+                }, "endless-cell-loop");
+                t.start();
+                Thread.sleep(200);
+                long interrupted = System.nanoTime();
+                t.interrupt();
+                millis[r] = (stopped.get(10, TimeUnit.SECONDS) - interrupted) / 1e6;
+                t.join();
+                Thread.sleep(3L * CellInterrupts.WATCH_MILLIS); // the watcher switches the checks off again
+            }
+            Interval stop = Interval.ofMedian(millis);
+            return String.format(Locale.ROOT, "Interrupt on an endless compiled cell loop (longFor(Long.MAX_VALUE)), %d times:"
+                    + " stopped after %.1f ms [%.1f-%.1f] (median [95%% interval]), at most %.1f ms",
+                    STOPS, stop.median(), stop.low(), stop.high(), Arrays.stream(millis).max().orElse(0));
+        }
     }
 
     private interface Side {
