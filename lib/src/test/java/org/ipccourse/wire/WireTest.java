@@ -37,6 +37,16 @@ class WireTest {
     }
 
     @Test
+    void aTaskPayloadCarriesItsEpochBeforeTheTask() throws Exception {
+        for (Object task : List.of("direct", new ArrayList<>(List.of(1, 2)), new java.util.LinkedList<>(List.of("java")))) {
+            byte[] payload = Payloads.encodeTask(-5_000_000_000L, task).toByteArray();
+            assertEquals(-5_000_000_000L, Payloads.taskEpoch(payload));
+            assertEquals(task, new ObjectCodec("").deserialize(payload, Payloads.TASK_HEADER, List.of()));
+        }
+        assertThrows(IOException.class, () -> Payloads.taskEpoch(new byte[7]));
+    }
+
+    @Test
     void endOfFileInsideAFrameIsAnError() throws IOException {
         ByteArrayOutputStream pipe = new ByteArrayOutputStream();
         new FrameEncoder(pipe).write(MessageType.RESULT, 1, new byte[100]);
