@@ -13,9 +13,12 @@
  * <p>Top-level cell variables are static fields of the cell classes, set in the kernel only. A
  * worker defines each cell class rewritten by {@link CellRewriter#forWorker}: every read of a
  * static field of a cell class asks the kernel for its value ({@link NotebookState}, which says
- * which value a task sees and what it costs), every write fails the task, and every lambda is
- * serializable. The kernel's copies get serializable lambdas too (through the agent), so a plain
- * {@code Callable} written in a cell can be submitted through an {@code ExecutorService} variable.
+ * which value a task sees and what it costs), every write of a top-level variable fails the task
+ * (a class's static field may be assigned: the worker keeps it until the kernel changes such
+ * fields), and every lambda is serializable. The kernel's copies get serializable lambdas too
+ * (through the agent), so a plain {@code Callable} written in a cell can be submitted through an
+ * {@code ExecutorService} variable, and mark each assignment of a static field of a class declared
+ * in a cell, so that the next task makes workers fetch such fields again.
  *
  * <p>The agent also makes loops in cells stoppable: in the kernel JVM's copy of each cell class,
  * every loop back-edge calls {@link CellInterrupts#check()}, which throws

@@ -522,7 +522,9 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
 
     /**
      * How many values of notebook state (top-level variables, static fields of classes declared in
-     * cells) workers have fetched from this JVM: one per variable and task that reads it.
+     * cells) workers have fetched from this JVM: one per top-level variable and task that reads
+     * it; one per static field of a class and worker that reads it, and again after the kernel
+     * changes such fields.
      */
     public long notebookStateReads() {
         return scheduler.notebookValues().reads();
