@@ -23,8 +23,11 @@ import tech.tablesaw.api.Table;
  * the owner (copy one, while the pool serializes the task) and the decoding in the worker (copy
  * three, reported back with the worker's allocations). The pipe time is what remains of the
  * round trip: {@code pipe = total - serialize - deserialize}, that is the pool's framing, the
- * kernel pipe (copy two), the worker reading the frame, and the small reply. The shared-memory
- * transports send only a segment's ref instead.
+ * kernel pipe (copy two), the worker reading the frame, and the small reply. A large primitive
+ * array is decoded as it arrives: the worker reads its elements from the pipe straight into the
+ * new array, so with Java serialization copy three of a {@code double[]} is inside "pipe", and
+ * "deserialize" is the rest of the decoding. The shared-memory transports send only a segment's
+ * ref instead.
  *
  * <pre>{@code
  * try (ProcessPool pool = ProcessPool.newProcessPool(1)) {
@@ -51,7 +54,8 @@ import tech.tablesaw.api.Table;
  * {@code owner_alloc_mib} is what all owner threads allocated from the submit to the reply,
  * including the pool's own buffers (the task serialized into chunks, written to the pipe as
  * they are); {@code worker_alloc_mib} is what the worker allocated to receive the task (since the
- * end of an untimed collection just before) plus to decode it. Both are counted by the JVM
+ * end of an untimed collection just before) plus to decode it: for a large array, the array itself
+ * and a slice buffer, no frame of its bytes. Both are counted by the JVM
  * ({@code ThreadMXBean} allocated bytes), not computed from sizes. A copy's buffers stay
  * reachable until it ends, so the count is the extra heap at the peak, or a little over it:
  * short-lived garbage of the codec counts too.

@@ -26,10 +26,10 @@ final class Answers implements PipeReader.Sink {
     public Runnable onFrame(WorkerHandle w, Frame f, TaskFuture<?> callersOwn) throws IOException {
         switch (f.type()) {
             case RESULT -> {
-                return answered(w, f.id(), f.payload(), false, callersOwn);
+                return answered(w, f.id(), f.payload(), f.arrays(), false, callersOwn);
             }
             case FAILURE -> {
-                return answered(w, f.id(), f.payload(), true, callersOwn);
+                return answered(w, f.id(), f.payload(), f.arrays(), true, callersOwn);
             }
             case SKIPPED -> skipped(w, f.id());
             case EXIT_AFTER_OOM -> w.exitsAfterOom = true;
@@ -40,7 +40,7 @@ final class Answers implements PipeReader.Sink {
             }
             case CLASS_REQUEST -> serveClass(w, f.id(), f.payload());
             case READY -> s.exits.ready(w);
-            case INIT_FAILED -> s.exits.initFailed(w, s.codec.thrown(f.payload(), List.of(s.creatorLoader)));
+            case INIT_FAILED -> s.exits.initFailed(w, s.codec.thrown(f.payload(), f.arrays(), List.of(s.creatorLoader)));
             default -> throw new IOException("unexpected " + f.type() + " frame from " + w);
         }
         return null;
@@ -82,7 +82,7 @@ final class Answers implements PipeReader.Sink {
     }
 
     /** A task's answer: the future is completed by its waiting caller, here (a chunk) or by the s.completer. */
-    private Runnable answered(WorkerHandle w, long id, byte[] payload, boolean failure, TaskFuture<?> callersOwn) {
+    private Runnable answered(WorkerHandle w, long id, byte[] payload, Object[] arrays, boolean failure, TaskFuture<?> callersOwn) {
         TaskFuture<?> f;
         synchronized (s) {
             f = removeHeld(w, id);
@@ -95,7 +95,7 @@ final class Answers implements PipeReader.Sink {
         if (f == null || f.isDone()) {
             return null;
         }
-        Runnable complete = () -> settle(f, w, id, payload, failure);
+        Runnable complete = () -> settle(f, w, id, payload, arrays, failure);
         if (f == callersOwn) {
             return complete;
         }
@@ -107,12 +107,12 @@ final class Answers implements PipeReader.Sink {
         return null;
     }
 
-    private void settle(TaskFuture<?> f, WorkerHandle w, long id, byte[] payload, boolean failure) {
+    private void settle(TaskFuture<?> f, WorkerHandle w, long id, byte[] payload, Object[] arrays, boolean failure) {
         try {
             if (failure) {
-                f.completeExceptionally(s.codec.thrown(payload, f.loaders));
+                f.completeExceptionally(s.codec.thrown(payload, arrays, f.loaders));
             } else {
-                complete(f, s.codec.result(payload, f.loaders, id, w));
+                complete(f, s.codec.result(payload, arrays, f.loaders, id, w));
             }
         } catch (InvalidClassException e) {
             f.completeExceptionally(e);

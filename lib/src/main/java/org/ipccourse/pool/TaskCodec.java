@@ -81,18 +81,18 @@ final class TaskCodec {
         ChunkedBytes encode() throws IOException;
     }
 
-    Object result(byte[] payload, List<ClassLoader> loaders, long id, WorkerHandle w) throws InvalidClassException {
+    Object result(byte[] payload, Object[] arrays, List<ClassLoader> loaders, long id, WorkerHandle w) throws InvalidClassException {
         try {
-            return codec.deserialize(payload, loaders);
+            return codec.deserialize(payload, 0, arrays, loaders);
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
             throw new InvalidClassException("the result of task " + id + " from " + w + " could not be read: "
                     + e.getMessage());
         }
     }
 
-    Throwable thrown(byte[] payload, List<ClassLoader> loaders) {
+    Throwable thrown(byte[] payload, Object[] arrays, List<ClassLoader> loaders) {
         try {
-            return (Throwable) codec.deserialize(payload, loaders);
+            return (Throwable) codec.deserialize(payload, 0, arrays, loaders);
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
             return new IllegalStateException("a task failed in a worker, and its exception could not be read: " + e, e);
         }

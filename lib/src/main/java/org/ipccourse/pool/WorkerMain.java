@@ -107,7 +107,7 @@ final class WorkerMain {
                 if (work.type() == MessageType.INIT) {
                     initialize(work);
                 } else {
-                    runTask(work.id(), work.payload());
+                    runTask(work.id(), work.payload(), work.arrays());
                     spinForNext = work.type() == MessageType.AWAITED_TASK;
                 }
                 taskStarted = 0;
@@ -229,7 +229,7 @@ final class WorkerMain {
         }
     }
 
-    private void runTask(long id, byte[] payload) {
+    private void runTask(long id, byte[] payload, Object[] arrays) {
         synchronized (state) {
             if (skipped.remove(id)) {
                 send(MessageType.SKIPPED, id, ChunkedBytes.EMPTY);
@@ -243,7 +243,7 @@ final class WorkerMain {
         ChunkedBytes answer;
         try {
             NotebookState.beginTask(Payloads.taskEpoch(payload)); // what the worker's copies of notebook state may keep
-            Object task = codec.deserialize(payload, Payloads.TASK_HEADER, List.of(loader));
+            Object task = codec.deserialize(payload, Payloads.TASK_HEADER, arrays, List.of(loader));
             Object result = ((Callable<?>) task).call();
             answer = serializeResult(id, result);
             if (answer.size() > maxPayload) {

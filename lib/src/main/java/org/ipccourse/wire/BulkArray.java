@@ -8,12 +8,12 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.lang.reflect.Array;
-import java.nio.ByteBuffer;
 
 /**
  * How the pool's Java serialization carries a large primitive array: the serialization stream
- * holds only the array's type and length, and its elements follow the stream as raw bytes, copied
- * in bulk (the payload layout is in the package documentation). This uses Java serialization's
+ * holds only the array's type and length, and its elements travel in the payload's bulk section,
+ * ahead of the stream, as raw bytes copied in bulk ({@link BulkArrays}; the payload layout is in
+ * the package documentation). This uses Java serialization's
  * own extension points ({@code replaceObject} in the writer, {@code readResolve} in the reader)
  * the way NumPy arrays hook into {@code pickle} with out-of-band buffers; the receiver gets the
  * same array back, and shared references to one array stay shared.
@@ -27,10 +27,6 @@ final class BulkArray implements Serializable {
     private static final long serialVersionUID = 1L;
     /** Arrays of fewer bytes than this are written by Java serialization as usual. */
     static final int MIN_BYTES = 8 << 10;
-    /** The array types, by the kind number written to the stream. */
-    private static final Class<?>[] KINDS = {byte[].class, short[].class, char[].class, int[].class,
-        long[].class, float[].class, double[].class};
-
     private transient Object array;
 
     private BulkArray(Object array) {
@@ -46,47 +42,24 @@ final class BulkArray implements Serializable {
         return o;
     }
 
-    private static int kindOf(Class<?> type) {
-        for (int k = 0; k < KINDS.length; k++) {
-            if (KINDS[k] == type) {
-                return k;
-            }
-        }
-        return -1;
-    }
-
     private void writeObject(ObjectOutputStream out) throws IOException {
         if (!(out instanceof ObjectCodec.BulkArrayOutputStream bulk)) {
             throw new NotSerializableException(getClass().getName() + " travels only through the pool's codec");
         }
-        out.writeByte(kindOf(array.getClass()));
+        out.writeByte(BulkArrays.kindOf(array.getClass()));
         out.writeInt(Array.getLength(array));
-        writeElements(array, bulk.elements); // now, so that the copy counts where the array is written
-    }
-
-    /** Appends the elements of {@code array} to {@code out} in bulk, little-endian. */
-    private static void writeElements(Object array, ChunkedBytes out) throws IOException {
-        int size = PrimitiveArrays.elementBytes(array.getClass());
-        int length = Array.getLength(array);
-        for (int at = 0; at < length; ) {
-            ByteBuffer room = out.room(size);
-            int n = Math.min(length - at, room.remaining() / size);
-            PrimitiveArrays.put(array, at, n, room);
-            out.advance(n * size);
-            at += n;
-        }
+        bulk.payload.addBulkArray(array); // now, so that the copy counts where the array is written
     }
 
     private void readObject(ObjectInputStream in) throws IOException {
         int kind = in.readByte();
         int length = in.readInt();
-        if (kind < 0 || kind >= KINDS.length || length < 0 || !(in instanceof ObjectCodec.LoaderObjectInputStream source)) {
+        if (kind < 0 || kind >= BulkArrays.KINDS.length || length < 0
+                || !(in instanceof ObjectCodec.LoaderObjectInputStream source)) {
             throw new IOException("payload corrupted: bulk array of kind " + kind + " and length " + length);
         }
-        checkFilter(in.getObjectInputFilter(), KINDS[kind], length);
-        ByteBuffer bytes = source.takeBulk((long) length * PrimitiveArrays.elementBytes(KINDS[kind]));
-        array = Array.newInstance(KINDS[kind].getComponentType(), length);
-        PrimitiveArrays.get(bytes, array, 0, length);
+        checkFilter(in.getObjectInputFilter(), BulkArrays.KINDS[kind], length);
+        array = source.bulk.take(BulkArrays.KINDS[kind], length);
     }
 
     /** The stream's filter judges the array as it would judge one inside the stream: class and length. */

@@ -17,11 +17,19 @@ final class ByteReader {
     private final byte[] bytes;
     private final int end;
     private int at;
+    /** The payload's large arrays, for Java-serialized values nested in it. */
+    private final BulkArrays bulk;
 
-    ByteReader(byte[] bytes, int from) {
+    ByteReader(byte[] bytes, int from, BulkArrays bulk) {
         this.bytes = bytes;
         this.at = from;
         this.end = bytes.length;
+        this.bulk = bulk;
+    }
+
+    /** The payload's large arrays. */
+    BulkArrays bulk() {
+        return bulk;
     }
 
     private int take(int n) throws EOFException {

@@ -34,6 +34,12 @@ public final class ChunkedBytes {
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
+    /** Bytes that go before the bulk section (a task's epoch); empty for most payloads. */
+    private byte[] prefix = new byte[0];
+    /** The payload's large arrays, shared with the buffers of its nested values; null in a section's own buffers. */
+    private final Bulk bulk;
+    /** Whether this buffer is a whole payload, which writes the bulk section (a nested value's buffer does not). */
+    private final boolean whole;
     private final List<byte[]> full = new ArrayList<>();
     /** How many bytes of each full chunk are used (a chunk can be retired before it is full). */
     private final List<Integer> fullCounts = new ArrayList<>();
@@ -42,22 +48,55 @@ public final class ChunkedBytes {
     private int size;
 
     ChunkedBytes() {
+        this(new Bulk(), true);
     }
 
-    /** The number of bytes held. */
+    private ChunkedBytes(Bulk bulk, boolean whole) {
+        this.bulk = bulk;
+        this.whole = whole;
+    }
+
+    /** A buffer for a value nested in this payload: its large arrays join this payload's bulk section. */
+    ChunkedBytes nested() {
+        return new ChunkedBytes(bulk, false);
+    }
+
+    /** Sets the bytes written before the bulk section and the rest (a task's epoch header). */
+    void prefix(byte[] bytes) {
+        if ((long) bytes.length + size() > Integer.MAX_VALUE - FrameDecoder.HEADER) {
+            throw new IllegalStateException("payload too large");
+        }
+        prefix = bytes.clone();
+    }
+
+    /** The number of bytes held, the bulk section included. */
     public int size() {
-        return size;
+        long all = (long) prefix.length + size + (whole ? bulk.bytes() : 0);
+        return (int) Math.min(all, Integer.MAX_VALUE);
     }
 
     /** A copy of the bytes in one array. */
     public byte[] toByteArray() {
-        byte[] all = new byte[size];
-        int at = 0;
-        for (int i = 0; i < full.size(); i++) {
-            System.arraycopy(full.get(i), 0, all, at, fullCounts.get(i));
-            at += fullCounts.get(i);
+        byte[] all = new byte[size()];
+        OutputStream fill = new OutputStream() {
+            private int at;
+
+            @Override
+            public void write(int b) {
+                all[at++] = (byte) b;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                System.arraycopy(b, off, all, at, len);
+                at += len;
+            }
+        };
+        try {
+            writeTo(fill);
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // cannot happen in memory
         }
-        System.arraycopy(last, 0, all, at, lastCount);
         return all;
     }
 
@@ -67,6 +106,18 @@ public final class ChunkedBytes {
      * kernel copies them into the pipe, and slices of the pipe's size keep that buffer in cache.
      */
     void writeTo(OutputStream out) throws IOException {
+        out.write(prefix);
+        if (whole && bulk.count > 0) {
+            out.write(BulkArrays.TAG);
+            out.write(new byte[] {(byte) (bulk.count >>> 24), (byte) (bulk.count >>> 16), (byte) (bulk.count >>> 8),
+                (byte) bulk.count});
+            bulk.table.writeBody(out);
+            bulk.elements.writeBody(out);
+        }
+        writeBody(out);
+    }
+
+    private void writeBody(OutputStream out) throws IOException {
         for (int i = 0; i < full.size(); i++) {
             writeSliced(out, full.get(i), fullCounts.get(i));
         }
@@ -144,6 +195,42 @@ public final class ChunkedBytes {
         }
     }
 
+    /**
+     * Adds a large primitive array to the payload's bulk section: its kind and length to the
+     * table, a copy of its elements, little-endian, to the elements (copied now, so that the
+     * payload is a snapshot of the array when it was serialized).
+     */
+    void addBulkArray(Object array) throws IOException {
+        int size1 = PrimitiveArrays.elementBytes(array.getClass());
+        int length = java.lang.reflect.Array.getLength(array);
+        if (bulk.bytes() + size + prefix.length + 5L + (long) length * size1 > Integer.MAX_VALUE - FrameDecoder.HEADER) {
+            throw new IOException("the serialized payload exceeds 2 GiB; a frame holds at most "
+                    + FrameDecoder.MAX_FRAME + " bytes: send it in parts");
+        }
+        bulk.table.writeByte(BulkArrays.kindOf(array.getClass()));
+        bulk.table.writeInt(length);
+        bulk.count++;
+        for (int at = 0; at < length; ) {
+            ByteBuffer room = bulk.elements.room(size1);
+            int n = Math.min(length - at, room.remaining() / size1);
+            PrimitiveArrays.put(array, at, n, room);
+            bulk.elements.advance(n * size1);
+            at += n;
+        }
+    }
+
+    /** A payload's bulk section while it is written: the table of arrays and their elements. */
+    private static final class Bulk {
+        final ChunkedBytes table = new ChunkedBytes(null, false);
+        final ChunkedBytes elements = new ChunkedBytes(null, false);
+        int count;
+
+        /** Tag, count, table and elements; 0 without arrays. */
+        long bytes() {
+            return count == 0 ? 0 : 1 + 4 + (long) table.size + elements.size;
+        }
+    }
+
     /** Moves the chunks of {@code other} to the end of this buffer, without copying bytes; {@code other} is then empty. */
     void append(ChunkedBytes other) {
         if (other.size == 0) {
@@ -184,7 +271,7 @@ public final class ChunkedBytes {
 
     /** Retires the last chunk (full, or too full for what comes next) and starts one as big as everything so far (capped). */
     private void grow(int wanted) throws IOException {
-        if ((long) size + wanted > Integer.MAX_VALUE - FrameDecoder.HEADER) {
+        if ((long) size() + wanted > Integer.MAX_VALUE - FrameDecoder.HEADER) {
             throw new IOException("the serialized payload exceeds 2 GiB; a frame holds at most "
                     + FrameDecoder.MAX_FRAME + " bytes: send it in parts");
         }

@@ -94,7 +94,10 @@ public final class FrameDecoder {
             }
             long id = in.readLong();
             bytesRead += HEADER;
-            Frame frame = new Frame(type, id, readPayload(length - HEADER));
+            int offset = valueAt(type);
+            int size = length - HEADER;
+            Frame frame = offset >= 0 && size > offset ? readValue(type, id, size, offset)
+                    : new Frame(type, id, readPayload(size, NO_BYTES));
             frameLength = 0;
             return frame;
         } catch (EOFException e) {
@@ -102,12 +105,42 @@ public final class FrameDecoder {
         }
     }
 
-    /** Reads the first slice before allocating the rest, so a bogus length costs little. */
-    private byte[] readPayload(int size) throws IOException {
-        int first = Math.min(size, FIRST_SLICE);
-        byte[] head = new byte[first];
+    private static final byte[] NO_BYTES = new byte[0];
+
+    /** Where the value starts in the payload of a frame that carries one (task, result), or -1. */
+    private static int valueAt(MessageType type) {
+        return switch (type) {
+            case TASK, AWAITED_TASK -> Payloads.TASK_HEADER;
+            case RESULT, FAILURE -> 0;
+            default -> -1;
+        };
+    }
+
+    /**
+     * Reads a task's or result's payload: a bulk section that opens its value goes straight into
+     * its arrays, slice by slice; the rest into the frame's payload.
+     */
+    private Frame readValue(MessageType type, long id, int size, int offset) throws IOException {
+        byte[] head = new byte[offset + 1];
         in.readFully(head);
-        bytesRead += first;
+        bytesRead += head.length;
+        if (head[offset] != BulkArrays.TAG) {
+            return new Frame(type, id, readPayload(size, head));
+        }
+        BulkArrays.Read bulk = BulkArrays.read(in, size - head.length, n -> bytesRead += n);
+        int rest = size - head.length - (int) bulk.bytes();
+        return new Frame(type, id, readPayload(offset + rest, java.util.Arrays.copyOf(head, offset)), bulk.arrays());
+    }
+
+    /**
+     * Reads a payload of {@code size} bytes that begins with {@code start}, already read: the first
+     * slice before allocating the rest, so a bogus length costs little.
+     */
+    private byte[] readPayload(int size, byte[] start) throws IOException {
+        int first = Math.min(size, Math.max(start.length, FIRST_SLICE));
+        byte[] head = java.util.Arrays.copyOf(start, first);
+        in.readFully(head, start.length, first - start.length);
+        bytesRead += first - start.length;
         if (first == size) {
             return head;
         }

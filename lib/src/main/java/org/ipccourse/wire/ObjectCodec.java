@@ -1,6 +1,7 @@
 package org.ipccourse.wire;
 
 import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InvalidClassException;
@@ -9,10 +10,8 @@ import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
-import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 
@@ -27,7 +26,7 @@ import java.util.List;
  * each way directly; large object graphs cost what Java serialization costs.
  */
 public final class ObjectCodec {
-    private static final VarHandle BIG_ENDIAN_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final String filterPattern;
     /** Why the filter rejects a class named by a direct payload, or "" when it admits it. */
@@ -88,8 +87,10 @@ public final class ObjectCodec {
      */
     static ChunkedBytes serializeChunked(long header, Object value) throws IOException {
         ChunkedBytes bytes = new ChunkedBytes();
-        bytes.writeLong(header);
         Values.writePayload(bytes, value);
+        byte[] epoch = new byte[8];
+        LONG_BE.set(epoch, 0, header);
+        bytes.prefix(epoch);
         return bytes;
     }
 
@@ -102,49 +103,60 @@ public final class ObjectCodec {
      *     the rule and how to admit it
      */
     public Object deserialize(byte[] bytes, List<ClassLoader> loaders) throws IOException, ClassNotFoundException {
-        return deserialize(bytes, 0, loaders);
+        return deserialize(bytes, 0, BulkArrays.NONE, loaders);
     }
 
     /** As {@link #deserialize(byte[], List)}, for a payload that starts at {@code bytes[from]}. */
     public Object deserialize(byte[] bytes, int from, List<ClassLoader> loaders) throws IOException, ClassNotFoundException {
-        if (bytes.length <= from) {
-            throw new IOException("empty payload");
-        }
-        if (bytes[from] == Values.JAVA) {
-            return javaDeserialize(bytes, from + 1, bytes.length, loaders);
-        }
-        ByteReader in = new ByteReader(bytes, from + 1);
-        return Values.readDirect(bytes[from], in, this, loaders);
+        return deserialize(bytes, from, BulkArrays.NONE, loaders);
     }
 
     /**
-     * Java serialization of {@code value}, appended to {@code out}: the stream, then the elements
-     * of its large primitive arrays in bulk ({@link BulkArray}), then the int32 count of those bytes.
+     * As {@link #deserialize(byte[], int, List)}, for the payload of a frame whose bulk section
+     * {@link FrameDecoder} already read into {@code arrays} ({@link Frame#arrays()}).
+     */
+    public Object deserialize(byte[] bytes, int from, Object[] arrays, List<ClassLoader> loaders)
+            throws IOException, ClassNotFoundException {
+        BulkArrays bulk = new BulkArrays(arrays);
+        int at = from;
+        if (bytes.length > at && bytes[at] == BulkArrays.TAG) {
+            if (arrays.length > 0) {
+                throw new IOException("payload corrupted: a second bulk section");
+            }
+            ByteArrayInputStream section = new ByteArrayInputStream(bytes, at + 1, bytes.length - at - 1);
+            BulkArrays.Read read = BulkArrays.read(new DataInputStream(section), bytes.length - at - 1, n -> { });
+            bulk = new BulkArrays(read.arrays());
+            at += 1 + (int) read.bytes();
+        }
+        if (bytes.length <= at) {
+            throw new IOException("empty payload");
+        }
+        Object value;
+        if (bytes[at] == Values.JAVA) {
+            value = javaDeserialize(bytes, at + 1, bytes.length, loaders, bulk);
+        } else {
+            value = Values.readDirect(bytes[at], new ByteReader(bytes, at + 1, bulk), this, loaders);
+        }
+        bulk.checkAllTaken();
+        return value;
+    }
+
+    /**
+     * Java serialization of {@code value}, appended to {@code out}: the stream, whose large
+     * primitive arrays go to the payload's bulk section ({@link BulkArray}).
      */
     static void javaSerialize(Object value, ChunkedBytes out) throws IOException {
-        BulkArrayOutputStream objects = new BulkArrayOutputStream(out.sink());
+        BulkArrayOutputStream objects = new BulkArrayOutputStream(out);
         objects.writeObject(value);
         objects.flush();
-        long bulk = objects.elements.size();
-        out.append(objects.elements);
-        if (bulk > FrameDecoder.MAX_FRAME) {
-            throw new IOException("the arrays in the payload take " + bulk + " bytes; a frame holds at most "
-                    + FrameDecoder.MAX_FRAME + " bytes: send them in parts");
-        }
-        out.writeInt((int) bulk);
     }
 
     /** Reads what {@link #javaSerialize(Object, ChunkedBytes)} wrote into {@code bytes[from, to)}. */
-    Object javaDeserialize(byte[] bytes, int from, int to, List<ClassLoader> loaders)
+    Object javaDeserialize(byte[] bytes, int from, int to, List<ClassLoader> loaders, BulkArrays bulk)
             throws IOException, ClassNotFoundException {
-        int bulk = to - from < 4 ? -1 : (int) BIG_ENDIAN_INT.get(bytes, to - 4);
-        if (bulk < 0 || bulk > to - 4 - from) {
-            throw new IOException("payload corrupted: " + bulk + " bytes of arrays in a payload of " + (to - from));
-        }
-        int streamEnd = to - 4 - bulk;
         SerialFilter filter = new SerialFilter(filterPattern);
         try (LoaderObjectInputStream in = new LoaderObjectInputStream(
-                new ByteArrayInputStream(bytes, from, streamEnd - from), loaders, bytes, streamEnd, to - 4)) {
+                new ByteArrayInputStream(bytes, from, to - from), loaders, bulk)) {
             in.setObjectInputFilter(filter);
             return in.readObject();
         } catch (InvalidClassException e) {
@@ -188,11 +200,12 @@ public final class ObjectCodec {
 
     /** The pool's object writer: large primitive arrays go out of the stream ({@link BulkArray}). */
     static final class BulkArrayOutputStream extends ObjectOutputStream {
-        /** The elements of the arrays written so far, copied as each array is written. */
-        final ChunkedBytes elements = new ChunkedBytes();
+        /** The payload written to: its bulk section receives the large arrays. */
+        final ChunkedBytes payload;
 
-        BulkArrayOutputStream(OutputStream out) throws IOException {
-            super(out);
+        BulkArrayOutputStream(ChunkedBytes payload) throws IOException {
+            super(payload.sink());
+            this.payload = payload;
             enableReplaceObject(true);
         }
 
@@ -202,30 +215,16 @@ public final class ObjectCodec {
         }
     }
 
-    /** The pool's object reader: classes through the given loaders, bulk arrays from after the stream. */
+    /** The pool's object reader: classes through the given loaders, large arrays from the bulk section. */
     static final class LoaderObjectInputStream extends ObjectInputStream {
         private final List<ClassLoader> loaders;
-        private final byte[] payload;
-        private int bulkAt;
-        private final int bulkEnd;
+        /** The payload's large arrays, taken in order. */
+        final BulkArrays bulk;
 
-        LoaderObjectInputStream(InputStream in, List<ClassLoader> loaders, byte[] payload, int bulkAt, int bulkEnd)
-                throws IOException {
+        LoaderObjectInputStream(InputStream in, List<ClassLoader> loaders, BulkArrays bulk) throws IOException {
             super(in);
             this.loaders = loaders;
-            this.payload = payload;
-            this.bulkAt = bulkAt;
-            this.bulkEnd = bulkEnd;
-        }
-
-        /** The next {@code n} bytes of array elements, little-endian. */
-        ByteBuffer takeBulk(long n) throws IOException {
-            if (n > bulkEnd - bulkAt) {
-                throw new IOException("payload corrupted: an array needs " + n + " bytes, " + (bulkEnd - bulkAt) + " are left");
-            }
-            ByteBuffer bytes = ByteBuffer.wrap(payload, bulkAt, (int) n).slice().order(ByteOrder.LITTLE_ENDIAN);
-            bulkAt += (int) n;
-            return bytes;
+            this.bulk = bulk;
         }
 
         @Override

@@ -78,7 +78,7 @@ final class Values {
     /** A value inside a list or lambda: direct, or Java serialization with a length in front. */
     private static void writeNested(ChunkedBytes out, Object value) throws IOException {
         if (!writeDirect(out, value)) {
-            ChunkedBytes serialized = new ChunkedBytes();
+            ChunkedBytes serialized = out.nested();
             ObjectCodec.javaSerialize(value, serialized);
             out.writeByte(JAVA);
             out.writeInt(serialized.size());
@@ -299,7 +299,7 @@ final class Values {
             return readDirect(tag, in, codec, loaders);
         }
         int n = length(in);
-        return codec.javaDeserialize(in.array(), in.skip(n), in.position(), loaders);
+        return codec.javaDeserialize(in.array(), in.skip(n), in.position(), loaders, in.bulk());
     }
 
     private static int length(ByteReader in) throws IOException {

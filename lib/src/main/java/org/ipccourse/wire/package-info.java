@@ -27,12 +27,19 @@
  * Objects inside payloads are encoded by {@link org.ipccourse.wire.ObjectCodec} (next section).
  *
  * <h2>Payload encoding</h2>
- * A task, result, failure or initializer payload starts with one tag byte. Tag 0 is Java
- * serialization: a complete serialization stream follows, then the elements of every primitive
- * array of 8 KiB or more in the graph (the stream holds only such an array's type and length;
- * its elements follow the stream in the order the arrays were written, little-endian, copied in
- * bulk), then an int32 count of those element bytes. The other tags carry the values the pool
- * sends all the time directly, big-endian:
+ * A task, result, failure or initializer payload starts with one tag byte. Tag 11, when present,
+ * opens the payload with its bulk section: the primitive arrays of 8 KiB or more that Java
+ * serialization meets anywhere in the value (nested values included), in the order they were
+ * written, as int32 count, count times (int8 kind: 0 byte[], 1 short[], 2 char[], 3 int[],
+ * 4 long[], 5 float[], 6 double[]; int32 length), then the elements of each array, little-endian,
+ * copied in bulk; the value's own tag follows. A serialization stream holds only such an array's
+ * kind and length and takes the next array of the section, which must match. The arrays come
+ * first so that a receiver reads their elements from the pipe straight into the arrays (for a
+ * task, result or failure the frame reader does; the frame's payload then holds the rest), never
+ * holding a frame of their bytes beside them, and every array is complete before user code in
+ * the stream ({@code readObject}, a record's constructor) sees it. In a task's payload the
+ * section follows the epoch. Tag 0 is Java serialization: a complete serialization stream
+ * follows. The other tags carry the values the pool sends all the time directly, big-endian:
  * <pre>
  *   1 null      2 int (4 bytes)   3 long (8)   4 double (8, IEEE bits)   5 boolean (1)
  *   6 String    int32 n, n Latin-1 bytes      10 String   int32 n, n UTF-16 chars (2 bytes each)

@@ -65,10 +65,11 @@ class IpcCostTest {
             assertTrue(t.doubleColumn("deserialize_ms").get(row) > 0, t.print());
             assertTrue(t.longColumn("wire_bytes").get(row) >= t.longColumn("payload_bytes").get(row));
         }
-        // the three copies of a 4 MiB array: the owner's encoded bytes, the worker's received
-        // frame and its decoded array each allocate at least the payload's size
+        // the three copies of a 4 MiB array: the owner's encoded bytes, the kernel pipe, and the
+        // worker's decoded array, read from the pipe straight into it (no frame of 4 MiB beside it)
         assertTrue(t.doubleColumn("owner_alloc_mib").get(0) >= 4, t.print());
-        assertTrue(t.doubleColumn("worker_alloc_mib").get(0) >= 8, t.print());
+        assertTrue(t.doubleColumn("worker_alloc_mib").get(0) >= 4, t.print());
+        assertTrue(t.doubleColumn("worker_alloc_mib").get(0) <= 4 * 1.2, "one copy in the worker: " + t.print());
         assertTrue(t.longColumn("payload_bytes").get(1) > 50_000 * 4 * 2,
                 "boxed integers cost more than twice their 4 bytes: " + t.print());
     }

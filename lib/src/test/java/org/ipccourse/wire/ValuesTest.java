@@ -128,7 +128,7 @@ class ValuesTest {
         new java.util.Random(3).nextBytes(bytes);
         Arrays2 value = new Arrays2(a, a, new int[] {1, 2, 3}, text, longs, floats, shorts, bytes);
         byte[] wire = ObjectCodec.serialize(value);
-        assertEquals(Values.JAVA, wire[0]);
+        assertEquals(BulkArrays.TAG, wire[0], "the large arrays open the payload");
         Arrays2 back = (Arrays2) roundTrip(value);
         assertArrayEquals(a, back.a());
         assertTrue(back.a() == back.sameAsA(), "two references to one array stay one array");

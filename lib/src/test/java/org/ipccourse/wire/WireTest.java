@@ -113,8 +113,61 @@ class WireTest {
         new FrameEncoder(viaBytes).write(MessageType.RESULT, 9, flat);
         assertArrayEquals(viaBytes.toByteArray(), viaChunks.toByteArray(), "the framing must not depend on the buffer");
         Frame f = new FrameDecoder(new ByteArrayInputStream(viaChunks.toByteArray())).read();
-        assertEquals(chunks.size(), f.payload().length);
-        assertArrayEquals(value, (double[]) new ObjectCodec("").deserialize(f.payload(), List.of()));
+        assertEquals(1, f.arrays().length, "the array is read apart from the frame's bytes");
+        assertTrue(f.payload().length < 1024, "the frame's bytes are only the rest: " + f.payload().length);
+        assertArrayEquals(value, (double[]) new ObjectCodec("").deserialize(f.payload(), 0, f.arrays(), List.of()));
+        assertArrayEquals(value, (double[]) new ObjectCodec("").deserialize(flat, List.of()), "and from one array");
+    }
+
+    /** A record whose constructor reads its array: Java serialization runs it while decoding. */
+    record Checked(double[] xs, double first) implements java.io.Serializable {
+        Checked {
+            if (xs[0] != first) {
+                throw new IllegalArgumentException("the array was not filled yet: " + xs[0] + " != " + first);
+            }
+        }
+    }
+
+    @Test
+    void largeArraysOfATaskArriveFilledBeforeTheRestIsDecodedAndNestedOnesToo() throws Exception {
+        double[] xs = new double[100_000];
+        java.util.Arrays.fill(xs, 7.5);
+        long[] ys = new long[5_000];
+        ys[4_999] = 42;
+        org.ipccourse.pool.SerializableCallable<Object> task = () -> xs.length + ys[4_999]; // a lambda: nested values
+        ByteArrayOutputStream pipe = new ByteArrayOutputStream();
+        FrameEncoder out = new FrameEncoder(pipe);
+        out.write(MessageType.TASK, 5, Payloads.encodeTask(77, new Checked(xs, 7.5)));
+        out.write(MessageType.AWAITED_TASK, 6, Payloads.encodeTask(78, task));
+        FrameDecoder in = new FrameDecoder(new ByteArrayInputStream(pipe.toByteArray()));
+        ObjectCodec codec = new ObjectCodec("");
+        Frame record = in.read();
+        assertEquals(77, Payloads.taskEpoch(record.payload()));
+        Checked back = (Checked) codec.deserialize(record.payload(), Payloads.TASK_HEADER, record.arrays(), List.of());
+        assertArrayEquals(xs, back.xs());
+        Frame lambda = in.read();
+        assertEquals(78, Payloads.taskEpoch(lambda.payload()));
+        assertEquals(2, lambda.arrays().length);
+        @SuppressWarnings("unchecked")
+        java.util.concurrent.Callable<Object> again = (java.util.concurrent.Callable<Object>) codec.deserialize(
+                lambda.payload(), Payloads.TASK_HEADER, lambda.arrays(), List.of(getClass().getClassLoader()));
+        assertEquals(100_042L, ((Number) again.call()).longValue());
+        assertEquals(pipe.size(), in.bytesRead());
+    }
+
+    @Test
+    void aBulkSectionThatLiesFailsClearlyWithoutAllocatingWhatItClaims() throws Exception {
+        byte[] real = ObjectCodec.serialize(new double[2_000]);
+        assertEquals(11, real[0], "a payload with a large array opens with its bulk section");
+        byte[] lying = real.clone();
+        lying[1 + 4 + 1] = 0x40; // the array's length now claims about 1 G elements
+        ByteArrayOutputStream pipe = new ByteArrayOutputStream();
+        new FrameEncoder(pipe).write(MessageType.RESULT, 1, lying);
+        IOException e = assertThrows(IOException.class,
+                () -> new FrameDecoder(new ByteArrayInputStream(pipe.toByteArray())).read());
+        assertTrue(e.getMessage().contains("bulk section"), e.getMessage());
+        IOException flat = assertThrows(IOException.class, () -> new ObjectCodec("").deserialize(lying, List.of()));
+        assertTrue(flat.getMessage().contains("bulk section"), flat.getMessage());
     }
 
     @Test
