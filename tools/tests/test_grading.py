@@ -1,55 +1,21 @@
 """The homework loop: exercises in every notebook, student versions released, submissions graded.
 
-One grading run (module fixture) grades three submissions of every notebook through the real
-kernel with nbgrader: the instructor's version, the untouched student version, and the student
-version with only the first exercise's solution pasted in; beside them, in the same run, the bad
-inputs a class produces (a file that does not parse, a renamed notebook, a student who never
-fetched and so hands in nothing or a notebook of their own), each of which must get one line.
+One grading run per session (the `graded` fixture, made by graded_class.py) grades, through the
+real kernel with nbgrader, the instructor's version of every notebook and a student's partial work
+on it (the first exercise run as handed out, then solved; every other exercise untouched); beside
+them, in the same run, a submission that ends the kernel and the bad inputs a class produces
+(a file that does not parse, a renamed notebook, a student who never fetched and so hands in
+nothing or a notebook of their own), each of which must get one line.
 """
-import csv
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from grading import CODE_STUB, merged_scores
-
-ROOT = Path(__file__).resolve().parents[2]
-GRADING = ROOT / "tools" / "grading.py"
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-
-
-def nbgrader(cell) -> dict:
-    return cell.metadata.get("nbgrader", {})
-
-
-def is_written(cell) -> bool:
-    """A written answer, graded by hand: a markdown cell that is both solution and grade cell."""
-    return cell.cell_type == "markdown" and bool(nbgrader(cell).get("solution") and nbgrader(cell).get("grade"))
-
-
-def written_answers(nb) -> list:
-    return [c for c in nb.cells if is_written(c)]
-
-
-def exercises(nb) -> list:
-    """[(answer cell, [test cells])] of the autograded exercises, in notebook order."""
-    found = []
-    for cell in nb.cells:
-        if is_written(cell):
-            continue
-        if nbgrader(cell).get("solution"):
-            found.append((cell, []))
-        elif nbgrader(cell).get("grade") and found:
-            found[-1][1].append(cell)
-    return found
-
-
-def run_grading(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(GRADING), *args], capture_output=True, text=True, timeout=1800)
+from graded_class import (AS_HANDED_OUT, BAD, GRADED, NOTEBOOKS, PARTIAL, ROOT, exercises, is_written, nbgrader,
+                          run_grading, written_answers)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -86,51 +52,6 @@ def test_every_notebook_ends_with_graded_exercises_in_the_course_pattern(path):
         f"{path.name}: every exercise needs a locked markdown question cell (grade_id exN_question)"
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """Releases every notebook, then grades three submissions of each in one run, plus one
-    submission of the first notebook whose answer ends the kernel JVM; returns (build, scores, run)."""
-    build = tmp_path_factory.mktemp("build")
-    result = run_grading("--build", str(build), "release")
-    assert result.returncode == 0, result.stderr
-    submissions = build / "submissions"
-    for who in ("instructor", "blank", "first_exercise_only", "exits_the_kernel"):
-        (submissions / who).mkdir(parents=True)
-    for path in NOTEBOOKS:
-        (submissions / "instructor" / path.name).write_bytes(path.read_bytes())
-        (submissions / "blank" / path.name).write_bytes((build / "release" / path.stem / path.name).read_bytes())
-        first_answer = exercises(nbformat.read(str(path), as_version=4))[0][0]
-        write_with_answer(build, path, first_answer.source, submissions / "first_exercise_only" / path.name)
-    write_with_answer(build, NOTEBOOKS[0], "System.exit(3);", submissions / "exits_the_kernel" / NOTEBOOKS[0].name)
-    first = NOTEBOOKS[0]
-    for who in BAD:
-        (submissions / who).mkdir()
-    (submissions / "unparsable" / first.name).write_text('{"cells": [ {"cell_type": "code", "source": "int x')
-    renamed = f"{first.stem} (1).ipynb"
-    (submissions / "renamed" / renamed).write_bytes((build / "release" / first.stem / first.name).read_bytes())
-    own = nbformat.v4.new_notebook()
-    own.cells = [nbformat.v4.new_code_cell("int myOwnAnswer = 42;")]
-    nbformat.write(own, str(submissions / "own_notebook" / first.name))
-    run = run_grading("--build", str(build), "grade", str(submissions))
-    with (build / "grades" / "scores.csv").open() as f:
-        scores = list(csv.DictReader(f))
-    return build, scores, run
-
-
-# Bad inputs, each in its own student's folder: what each one's line must say.
-BAD = {"unparsable": "does not parse as a notebook",
-       "renamed": "no assignment of that name",
-       "never_fetched": "handed in no notebook",
-       "own_notebook": "not the released student version"}
-
-
-def write_with_answer(build, path, source, target):
-    """The student version of `path` with its first answer cell's source replaced by `source`."""
-    student = nbformat.read(str(build / "release" / path.stem / path.name), as_version=4)
-    next(c for c in student.cells if nbgrader(c).get("solution")).source = source
-    nbformat.write(student, str(target))
-
-
 def scores_of(scores, student, path, manual=False) -> dict:
     """{exercise: (score, max)} of the autograded exercises (with manual=True: of the written ones)."""
     return {r["exercise"]: (float(r["score"]), float(r["max_score"]))
@@ -140,8 +61,7 @@ def scores_of(scores, student, path, manual=False) -> dict:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_release_replaces_solutions_by_stubs_and_drops_hidden_tests_and_outputs(graded, path):
-    build, _, _ = graded
-    student = nbformat.read(str(build / "release" / path.stem / path.name), as_version=4)
+    student = nbformat.read(str(graded.build / "release" / path.stem / path.name), as_version=4)
     text = "\n".join(c.source for c in student.cells)
     assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text, f"{path.name}: the student version leaks solutions"
     assert not [c for c in student.cells if c.cell_type == "code" and (c.outputs or c.execution_count)], \
@@ -159,7 +79,7 @@ def test_release_replaces_solutions_by_stubs_and_drops_hidden_tests_and_outputs(
 
 def test_release_packs_the_repository_for_students_without_any_solution(graded):
     import tarfile
-    build, _, _ = graded
+    build = graded.build
     with tarfile.open(build / "release" / "ipc-course-student.tar.gz") as archive:
         names = archive.getnames()
         assert "ipc-course/course" in names and "ipc-course/README.md" in names, names[:10]
@@ -173,8 +93,7 @@ def test_release_packs_the_repository_for_students_without_any_solution(graded):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_instructor_version_grades_at_full_marks(graded, path):
-    _, scores, _ = graded
-    mine = scores_of(scores, "instructor", path)
+    mine = scores_of(graded.scores, "instructor", path)
     assert mine, f"{path.name}: no scores for the instructor's version"
     short = {ex: s for ex, s in mine.items() if s[0] != s[1]}
     assert not short, f"{path.name}: expected full marks for the instructor's version, found (score, max) {short}"
@@ -183,93 +102,107 @@ def test_instructor_version_grades_at_full_marks(graded, path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_written_answers_wait_for_a_grader_in_the_formgrader(graded, path):
     """nbgrader sees the written answers as manually graded: an answer that was written needs a
-    grade by hand (the formgrader lists it), one left empty scores 0 without one."""
-    build, scores, _ = graded
-    rows = {(r["student"], r["exercise"]): r for r in scores if r["assignment"] == path.stem}
+    grade by hand (the formgrader lists it), one left empty (as in the student's partial work) scores
+    0 without one."""
+    rows = {(r["student"], r["exercise"]): r for r in graded.scores if r["assignment"] == path.stem}
     written = [nbgrader(c)["grade_id"] for c in written_answers(nbformat.read(str(path), as_version=4))]
     for grade_id in written:
         assert rows[("instructor", grade_id)]["needs_manual_grade"] == "yes", rows[("instructor", grade_id)]
-        assert rows[("blank", grade_id)]["needs_manual_grade"] == "no" and float(rows[("blank", grade_id)]["score"]) == 0
+        assert rows[(PARTIAL, grade_id)]["needs_manual_grade"] == "no" and float(rows[(PARTIAL, grade_id)]["score"]) == 0
         assert all(r["needs_manual_grade"] == "no" for (who, ex), r in rows.items() if ex not in written), \
             f"{path.name}: only written answers may wait for a grader"
     import grading
-    api = grading.nbgrader_api(build / "nbgrader")
+    api = grading.nbgrader_api(graded.build / "nbgrader")
     listed = {s["student"]: s["needs_manual_grade"] for s in api.get_notebook_submissions(path.stem, path.stem)}
-    assert listed.get("instructor") is True and listed.get("blank") is False, \
+    assert listed.get("instructor") is True and listed.get(PARTIAL) is False, \
         f"{path.name}: the formgrader should list the instructor's submission as needing manual grading, found {listed}"
 
 
+def first_exercise_tests(path) -> set:
+    """The grade_ids of the first exercise's test cells."""
+    return {nbgrader(t)["grade_id"] for t in exercises(nbformat.read(str(path), as_version=4))[0][1]}
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_student_version_runs_to_the_end_and_scores_zero(graded, path):
-    build, scores, _ = graded
-    mine = scores_of(scores, "blank", path)
-    assert mine and all(score == 0 for score, _ in mine.values()), f"{path.name}: expected 0 on every exercise, found {mine}"
-    nb = nbformat.read(str(build / "nbgrader" / "autograded" / "blank" / path.stem / path.name), as_version=4)
+def test_the_student_version_runs_to_the_end_and_each_unsolved_exercise_fails_clearly_for_0_points(graded, path):
+    """The student version as handed out, in the partial work (graded_class.py): every exercise but
+    the first is untouched and scores 0; the first one's tests, run against its stub before it was
+    solved, fail the same way; each failing test says what it expected and found."""
+    solved = first_exercise_tests(path)
+    unsolved = {ex: s for ex, s in scores_of(graded.scores, PARTIAL, path).items() if ex not in solved}
+    assert unsolved and all(score == 0 for score, _ in unsolved.values()), \
+        f"{path.name}: expected 0 on every exercise left as handed out, found {unsolved}"
+    nb = graded.autograded(PARTIAL, path)
+    assert nb is not None, f"{path.name}: the student version was not graded:\n{graded.run.stderr[-3000:]}"
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code), f"{path.name}: the kernel stopped before the last cell"
+    as_handed_out = [c.metadata[AS_HANDED_OUT] for c in code if AS_HANDED_OUT in c.metadata]
+    assert as_handed_out == ["stub"] + ["test"] * len(solved), \
+        f"{path.name}: expected the first exercise's stub and its {len(solved)} test cell(s) run as handed out, found {as_handed_out}"
     for index, cell in enumerate(nb.cells, 1):
         errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
-        if not nbgrader(cell):
-            assert not errors, f"{path.name}, cell {index}: a lecture cell failed in the student version: {errors[0].evalue}"
-        elif nbgrader(cell).get("grade") and cell.cell_type == "code":
+        role = cell.metadata.get(AS_HANDED_OUT)
+        if role == "stub":
+            continue  # an answer cell as handed out: its stub throws
+        if role == "test" or (cell.cell_type == "code" and nbgrader(cell).get("grade")
+                              and nbgrader(cell)["grade_id"] not in solved):
+            what = nbgrader(cell).get("grade_id") or f"cell {index} (a test of the first exercise, against its stub)"
             assert errors and "expected" in errors[0].evalue and "found" in errors[0].evalue, \
-                f"{path.name}, {nbgrader(cell)['grade_id']}: a failing test must say what it expected and found, " \
+                f"{path.name}, {what}: a failing test must say what it expected and found, " \
                 f"found {[e.evalue for e in errors]}"
+        elif not nbgrader(cell):
+            assert not errors, f"{path.name}, cell {index}: a lecture cell failed in the student version: {errors[0].evalue}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_one_correct_exercise_scores_exactly_its_points(graded, path):
-    _, scores, _ = graded
-    answer, tests = exercises(nbformat.read(str(path), as_version=4))[0]
-    solved = {nbgrader(t)["grade_id"] for t in tests}
-    expected = {ex: (mx if ex in solved else 0.0) for ex, (_, mx) in scores_of(scores, "instructor", path).items()}
-    found = {ex: s for ex, (s, _) in scores_of(scores, "first_exercise_only", path).items()}
+    answer, _ = exercises(nbformat.read(str(path), as_version=4))[0]
+    solved = first_exercise_tests(path)
+    expected = {ex: (mx if ex in solved else 0.0) for ex, (_, mx) in scores_of(graded.scores, "instructor", path).items()}
+    found = {ex: s for ex, (s, _) in scores_of(graded.scores, PARTIAL, path).items()}
     assert found == expected, f"{path.name}: with only {nbgrader(answer)['grade_id']} solved, expected {expected}, found {found}"
 
 
 def test_grading_writes_html_feedback_per_student(graded):
-    build, scores, _ = graded
-    for row in scores:
-        page = build / "grades" / "feedback" / row["student"] / (row["assignment"] + ".html")
+    for row in graded.scores:
+        page = graded.build / "grades" / "feedback" / row["student"] / (row["assignment"] + ".html")
         assert page.exists() and "<html" in page.read_text()[:2000].lower(), f"no feedback page {page}"
 
 
 def test_a_submission_that_ends_the_kernel_is_reported_and_the_others_are_still_graded(graded):
-    build, scores, run = graded
+    scores, run = graded.scores, graded.run
     assert run.returncode == 1, f"expected exit status 1 for the broken submission, found {run.returncode}:\n{run.stderr}"
     report = [line for line in run.stderr.splitlines() if line.startswith("course:")]
     assert any("exits_the_kernel" in line and "Kernel died" in line for line in report), run.stderr
     assert f"{1 + len(BAD)} submission(s) could not be graded" in report[-1] and "exits_the_kernel" in report[-1], report
     assert not [r for r in scores if r["student"] == "exits_the_kernel"], "a submission that was not graded must have no scores"
-    assert {r["student"] for r in scores} == {"instructor", "blank", "first_exercise_only"}, scores
+    assert {r["student"] for r in scores} == set(GRADED), scores
 
 
 @pytest.mark.parametrize("who", sorted(BAD))
 def test_bad_input_gets_one_clear_line_and_nobody_elses_grade_is_lost(graded, who):
-    _, scores, run = graded
+    scores, run = graded.scores, graded.run
     lines = [line for line in run.stderr.splitlines() if line.startswith(f"course: {who}")]
     assert len(lines) == 1, f"{who}: expected one line, found {lines}\n{run.stderr}"
     assert BAD[who] in lines[0] and "not graded" in lines[0], lines[0]
     assert not [r for r in scores if r["student"] == who], f"{who} must have no scores"
     assert not [line for line in run.stderr.splitlines() if who in line and "Traceback" in line]
     for path in NOTEBOOKS:  # everyone else was graded in full
-        for student in ("instructor", "blank", "first_exercise_only"):
+        for student in GRADED:
             assert scores_of(scores, student, path), f"{student}'s {path.name} lost its grade beside {who}'s"
 
 
 def test_a_renamed_notebook_is_told_its_released_name(graded):
-    _, _, run = graded
-    [line] = [line for line in run.stderr.splitlines() if line.startswith("course: renamed/")]
+    [line] = [line for line in graded.run.stderr.splitlines() if line.startswith("course: renamed/")]
     assert "hand it in under that released file name" in line and NOTEBOOKS[0].name in line, line
 
 
 def test_a_later_run_that_grades_nothing_keeps_every_earlier_grade(graded, tmp_path):
-    build, scores, _ = graded
-    table = build / "grades" / "scores.csv"
+    table = graded.build / "grades" / "scores.csv"
     before = table.read_text()
     (tmp_path / "subs" / "instructor").mkdir(parents=True)
     (tmp_path / "subs" / "instructor" / NOTEBOOKS[0].name).write_text("not a notebook")
-    result = run_grading("--build", str(build), "grade", str(tmp_path / "subs"))
+    result = run_grading("--build", str(graded.build), "grade", str(tmp_path / "subs"))
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 2 and "does not parse" in lines[0] and "scores.csv is unchanged" in lines[1], lines

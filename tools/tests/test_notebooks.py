@@ -1,11 +1,16 @@
-"""Every notebook runs clean through the real course kernel, and shows what it promises."""
+"""Every notebook runs clean through the real course kernel, and shows what it promises.
+
+The run checked here is the instructor's version of each notebook as nbgrader's autograde executed
+it through the course kernel in the session's grading run (the `graded` fixture, graded_class.py):
+each notebook is executed once for the grading tests and for these.
+"""
 import base64
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from notebook_runner import execute
+from notebook_runner import ExecutedNotebook, check_ran_clean
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -34,8 +39,11 @@ def test_notebook_is_committed_without_outputs_and_names_the_course_kernel(path)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_clean_and_renders_tables_and_plots(path):
-    executed = execute(path)
+def test_notebook_runs_clean_and_renders_tables_and_plots(path, graded):
+    run = graded.autograded("instructor", path)
+    assert run is not None, f"{path.name}: the grading run did not execute it:\n{graded.run.stderr[-3000:]}"
+    check_ran_clean(path, run)
+    executed = ExecutedNotebook(path, run, None)
     expected = EXPECTED.get(path.name)
     assert expected is not None, f"{path.name}: add its expected outputs to EXPECTED in {Path(__file__).name}"
     tables = [html for html in executed.outputs_of_type("text/html") if "<table" in html]
