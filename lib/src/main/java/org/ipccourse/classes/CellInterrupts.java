@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.MutableCallSite;
+import org.ipccourse.threads.LibraryThreads;
 
 /**
  * The interrupt check that {@link CellClassAgent} puts into code compiled from notebook cells, at
@@ -75,9 +76,7 @@ public final class CellInterrupts {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
-        Thread watcher = new Thread(CellInterrupts::watch, "cell-interrupt-watch");
-        watcher.setDaemon(true);
-        watcher.start();
+        LibraryThreads.daemon(CellInterrupts::watch, "cell-interrupt-watch").start();
     }
 
     private CellInterrupts() {

@@ -7,6 +7,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.ipccourse.threads.LibraryThreads;
 
 /**
  * Completes futures so that no user code runs on a thread the pool needs: a non-async dependent
@@ -21,11 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Completer {
     private final AtomicInteger threads = new AtomicInteger();
     private final ExecutorService executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, "ipc-pool-completion-" + threads.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            new SynchronousQueue<>(), r -> LibraryThreads.daemon(r, "ipc-pool-completion-" + threads.incrementAndGet()));
 
     /** Runs {@code action} on a completion thread (here, once the pool has terminated). */
     void execute(Runnable action) {

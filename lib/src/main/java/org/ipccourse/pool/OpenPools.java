@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import org.ipccourse.threads.LibraryThreads;
 
 /**
  * Closes the pools nobody can reach any more, so that re-running a notebook cell that creates a
@@ -35,11 +36,7 @@ import java.util.Optional;
  * reflective look at the static fields of the cells that created the open pools.
  */
 final class OpenPools {
-    private static final Cleaner CLEANER = Cleaner.create(r -> {
-        Thread t = new Thread(r, "ipc-pool-cleaner");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final Cleaner CLEANER = Cleaner.create(r -> LibraryThreads.daemon(r, "ipc-pool-cleaner"));
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final List<Open> OPEN = new ArrayList<>();
 

@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.ipccourse.wire.Frame;
 import org.ipccourse.wire.FrameDecoder;
+import org.ipccourse.threads.LibraryThreads;
 
 /**
  * Who reads one worker's protocol stream, and when. One thread at a time holds the reading role:
@@ -59,8 +60,7 @@ final class PipeReader {
         this.worker = worker;
         this.decoder = decoder;
         this.sink = sink;
-        this.thread = new Thread(this::run, name);
-        this.thread.setDaemon(true);
+        this.thread = LibraryThreads.daemon(this::run, name);
     }
 
     void start() {

@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.ipccourse.wire.MessageType;
+import org.ipccourse.threads.LibraryThreads;
 
 /**
  * The worker half of the {@link Scheduler}: starting workers, their {@link WorkerState}
@@ -44,11 +45,7 @@ final class WorkerExits {
         this.s = scheduler;
         this.command = command;
         this.initPayload = initPayload;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ipc-pool-timer");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> LibraryThreads.daemon(r, "ipc-pool-timer"));
         timer.scheduleWithFixedDelay(this::watchFrames, Timing.WATCHDOG_PERIOD_MILLIS,
                 Timing.WATCHDOG_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     }

@@ -17,6 +17,7 @@ import org.ipccourse.wire.ChunkedBytes;
 import org.ipccourse.wire.FrameDecoder;
 import org.ipccourse.wire.FrameEncoder;
 import org.ipccourse.wire.MessageType;
+import org.ipccourse.threads.LibraryThreads;
 
 /**
  * Owner side of one worker JVM: the process, its outbox (the frames for its standard input), its
@@ -71,8 +72,7 @@ final class WorkerHandle {
         this.encoder = new FrameEncoder(process.getOutputStream());
         this.reader = new PipeReader(this, new FrameDecoder(process.getInputStream(), maxFrame), sink,
                 "ipc-pool-reader-" + number);
-        this.stderrPump = new Thread(this::pumpStderr, "ipc-pool-stderr-" + number);
-        this.stderrPump.setDaemon(true);
+        this.stderrPump = LibraryThreads.daemon(this::pumpStderr, "ipc-pool-stderr-" + number);
     }
 
     /** Starts the reading threads; {@code onStderrEnd} runs when the worker's stderr ends. */

@@ -14,6 +14,7 @@ import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.ipccourse.threads.LibraryThreads;
 
 /**
  * A counter that lives in the owner JVM only; other processes update it by sending a request over
@@ -141,9 +142,7 @@ public final class OwnerCounter implements Serializable, AutoCloseable {
         }
 
         void start() {
-            Thread acceptor = new Thread(this::acceptLoop, "ipccourse-counter-" + path.getFileName());
-            acceptor.setDaemon(true);
-            acceptor.start();
+            LibraryThreads.daemon(this::acceptLoop, "ipccourse-counter-" + path.getFileName()).start();
         }
 
         synchronized long apply(byte op) {
@@ -174,9 +173,7 @@ public final class OwnerCounter implements Serializable, AutoCloseable {
                 try {
                     SocketChannel client = channel.accept();
                     clients.add(client);
-                    Thread t = new Thread(() -> serve(client), "ipccourse-counter-client");
-                    t.setDaemon(true);
-                    t.start();
+                    LibraryThreads.daemon(() -> serve(client), "ipccourse-counter-client").start();
                 } catch (IOException e) {
                     return; // closed
                 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.ipccourse.threads.LibraryThreads;
 
 /**
  * This JVM's segments: the ones it created (deleted at exit by a shutdown hook, and by the
@@ -33,9 +34,7 @@ final class Registry {
         SegmentFiles.sweepStale();
         Runtime.getRuntime().addShutdownHook(new Thread(Registry::releaseCreated,
                 "ipccourse-shm-cleanup"));
-        Thread sweeper = new Thread(Registry::sweepForever, "ipccourse-shm-sweeper");
-        sweeper.setDaemon(true);
-        sweeper.start();
+        LibraryThreads.daemon(Registry::sweepForever, "ipccourse-shm-sweeper").start();
     }
 
     static void created(SharedSegment segment) {
