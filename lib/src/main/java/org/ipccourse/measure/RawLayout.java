@@ -5,7 +5,7 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.ipccourse.wire.PrimitiveArrays;
+import org.ipccourse.bytes.PrimitiveArrays;
 
 /**
  * The raw codec's layout: an 8-byte header (type tag, then padding so the data stays 8-byte

@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.io.InvalidClassException;
 import java.util.ArrayList;
 import java.util.List;
-import org.ipccourse.wire.Frame;
-import org.ipccourse.wire.MessageType;
-import org.ipccourse.wire.Payloads;
 
 /**
  * What the {@link Scheduler} does with each frame a worker sends: answers leave the worker's

@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
 import org.ipccourse.classes.ClassBytes;
-import org.ipccourse.wire.Payloads;
 
 /**
  * Owner side of class shipping: answers a worker's CLASS_REQUEST with the class file found through

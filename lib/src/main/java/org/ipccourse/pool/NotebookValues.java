@@ -14,7 +14,6 @@ import java.util.zip.Adler32;
 import java.util.zip.CRC32C;
 import org.ipccourse.classes.NotebookState;
 import org.ipccourse.classes.NotebookStateException;
-import org.ipccourse.wire.ObjectCodec;
 
 /**
  * Both ends of fetching notebook state ({@link NotebookState}): a worker asks for the kernel's

@@ -3,8 +3,6 @@ package org.ipccourse.pool;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import org.ipccourse.wire.FrameEncoder;
-import org.ipccourse.wire.MessageType;
 
 /**
  * Worker side: the stream behind the worker's System.out and System.err. It buffers bytes and

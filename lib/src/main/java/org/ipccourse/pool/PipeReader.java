@@ -3,8 +3,6 @@ package org.ipccourse.pool;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import org.ipccourse.wire.Frame;
-import org.ipccourse.wire.FrameDecoder;
 import org.ipccourse.threads.LibraryThreads;
 
 /**

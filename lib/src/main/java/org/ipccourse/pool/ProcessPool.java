@@ -87,8 +87,9 @@ import java.util.concurrent.TimeoutException;
  * notebooks (a redefined cell class gets a new name) but not two owner loaders that define
  * different classes under one name. Results travel back the same way and must be serializable too;
  * a result that is not fails that task's future with a {@link java.io.NotSerializableException}.
- * Both sides deserialize through a filter that rejects known gadget classes (see {@link
- * org.ipccourse.wire}); {@link Builder#deserializationFilter} adjusts it.
+ * Both sides deserialize through a filter that rejects known gadget classes (the wire protocol's
+ * description, {@code WireProtocol} in this package's source, lists them);
+ * {@link Builder#deserializationFilter} adjusts it.
  *
  * <h2>Chunking</h2>
  * {@link #map(SerializableFunction, Collection, int) map} sends inputs in chunks, one task per
@@ -654,7 +655,7 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
          */
         public Builder deserializationFilter(String pattern) {
             this.filterPattern = Objects.requireNonNull(pattern, "pattern must not be null");
-            org.ipccourse.wire.ObjectCodec.checkFilterPattern(pattern); // fail now if malformed
+            org.ipccourse.pool.ObjectCodec.checkFilterPattern(pattern); // fail now if malformed
             return this;
         }
 

@@ -10,10 +10,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.ipccourse.classes.CellRewriter;
-import org.ipccourse.wire.FrameEncoder;
-import org.ipccourse.wire.MessageType;
-import org.ipccourse.wire.ObjectCodec;
-import org.ipccourse.wire.Payloads;
 
 /**
  * Worker side: defines classes the worker's class path lacks (classes of notebook cells, of

@@ -9,9 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.ipccourse.classes.NotebookState;
-import org.ipccourse.wire.ChunkedBytes;
-import org.ipccourse.wire.MessageType;
-import org.ipccourse.wire.Payloads;
 
 /**
  * The pool's engine: the queue of tasks, the workers, and what happens when a worker answers,

@@ -5,10 +5,6 @@ import java.io.InvalidClassException;
 import java.io.NotSerializableException;
 import java.util.List;
 import java.util.function.Supplier;
-import org.ipccourse.wire.ChunkedBytes;
-import org.ipccourse.wire.FrameDecoder;
-import org.ipccourse.wire.ObjectCodec;
-import org.ipccourse.wire.Payloads;
 
 /**
  * What the owner serializes and deserializes for the pool: tasks (with a size limit), results

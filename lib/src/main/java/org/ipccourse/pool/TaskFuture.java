@@ -8,7 +8,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.ipccourse.wire.ChunkedBytes;
 
 /**
  * The future of one task sent to a worker. Cancelling it removes a queued task or tells the

@@ -9,7 +9,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.ipccourse.wire.MessageType;
 import org.ipccourse.threads.LibraryThreads;
 
 /**

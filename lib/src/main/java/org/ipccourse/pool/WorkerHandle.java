@@ -13,10 +13,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import org.ipccourse.wire.ChunkedBytes;
-import org.ipccourse.wire.FrameDecoder;
-import org.ipccourse.wire.FrameEncoder;
-import org.ipccourse.wire.MessageType;
 import org.ipccourse.threads.LibraryThreads;
 
 /**

@@ -19,13 +19,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.Set;
 import org.ipccourse.classes.NotebookState;
-import org.ipccourse.wire.ChunkedBytes;
-import org.ipccourse.wire.Frame;
-import org.ipccourse.wire.FrameDecoder;
-import org.ipccourse.wire.FrameEncoder;
-import org.ipccourse.wire.MessageType;
-import org.ipccourse.wire.ObjectCodec;
-import org.ipccourse.wire.Payloads;
 
 /**
  * The main class of a worker JVM. Two threads take turns: one holds the reader role and reads

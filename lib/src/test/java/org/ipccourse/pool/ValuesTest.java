@@ -1,4 +1,4 @@
-package org.ipccourse.wire;
+package org.ipccourse.pool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.ipccourse.bytes.PrimitiveArrays;
 
 /** The direct payload encoding: same values back, Java serialization where it must, the filter on both. */
 class ValuesTest {
@@ -93,10 +94,10 @@ class ValuesTest {
     @Test
     void theFilterJudgesTheClassesADirectPayloadNames() throws Exception {
         byte[] lambda = ObjectCodec.serialize((SerializableCallable<Integer>) () -> 1);
-        ObjectCodec strict = new ObjectCodec("!org.ipccourse.wire.ValuesTest");
+        ObjectCodec strict = new ObjectCodec("!org.ipccourse.pool.ValuesTest");
         InvalidClassException e = assertThrows(InvalidClassException.class,
                 () -> strict.deserialize(lambda, List.of(getClass().getClassLoader())));
-        assertTrue(e.getMessage().contains("org.ipccourse.wire.ValuesTest") && e.getMessage().contains("rejected"),
+        assertTrue(e.getMessage().contains("org.ipccourse.pool.ValuesTest") && e.getMessage().contains("rejected"),
                 e.getMessage());
         ObjectCodec noIntegers = new ObjectCodec("!java.lang.Integer");
         assertThrows(InvalidClassException.class, () -> noIntegers.deserialize(ObjectCodec.serialize(5), List.of()));

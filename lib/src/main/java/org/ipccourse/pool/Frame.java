@@ -1,4 +1,4 @@
-package org.ipccourse.wire;
+package org.ipccourse.pool;
 
 /**
  * One protocol message: its type, its id (task id, request id or stream number) and its payload.
@@ -11,7 +11,7 @@ package org.ipccourse.wire;
  * @param payload the payload bytes, never null; without the bulk section when {@code arrays} holds it
  * @param arrays the arrays of the payload's bulk section, in order, never null
  */
-public record Frame(MessageType type, long id, byte[] payload, Object[] arrays) {
+record Frame(MessageType type, long id, byte[] payload, Object[] arrays) {
     /** A frame without a bulk section read apart. */
     public Frame(MessageType type, long id, byte[] payload) {
         this(type, id, payload, BulkArrays.NONE);

@@ -1,4 +1,4 @@
-package org.ipccourse.wire;
+package org.ipccourse.pool;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,7 +13,7 @@ import java.util.Optional;
  * INIT, TASK (its epoch header), CANCEL, OUTPUT, CLASS_REQUEST and CLASS_BYTES (see the package
  * documentation for their layout).
  */
-public final class Payloads {
+final class Payloads {
     /** OUTPUT id of text a task printed to {@code System.out}. */
     public static final long STDOUT = 1;
     /** OUTPUT id of text a task printed to {@code System.err}. */

@@ -1,4 +1,4 @@
-package org.ipccourse.wire;
+package org.ipccourse.pool;
 
 import java.io.IOException;
 import java.io.InvalidClassException;
@@ -8,6 +8,7 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.lang.reflect.Array;
+import org.ipccourse.bytes.PrimitiveArrays;
 
 /**
  * How the pool's Java serialization carries a large primitive array: the serialization stream

@@ -1,4 +1,4 @@
-package org.ipccourse.wire;
+package org.ipccourse.pool;
 
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -25,7 +25,7 @@ import java.util.List;
  * about 2 µs to write and 6 µs to read with Java serialization, and a fraction of a microsecond
  * each way directly; large object graphs cost what Java serialization costs.
  */
-public final class ObjectCodec {
+final class ObjectCodec {
     private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final String filterPattern;

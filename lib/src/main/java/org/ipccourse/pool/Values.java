@@ -1,4 +1,4 @@
-package org.ipccourse.wire;
+package org.ipccourse.pool;
 
 import java.io.IOException;
 import java.io.InvalidClassException;

@@ -1,4 +1,4 @@
-package org.ipccourse.wire;
+package org.ipccourse.pool;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -9,7 +9,7 @@ import java.io.InputStream;
  * Reads the frames {@link FrameEncoder} writes. Not thread-safe: one thread at a time reads a
  * stream, and a thread taking over from another must see its writes (a lock or a volatile hand-off).
  */
-public final class FrameDecoder {
+final class FrameDecoder {
     /** Bytes of type and id that the length field counts besides the payload. */
     static final int HEADER = 1 + 8;
     /** The largest frame accepted: 1 GiB. */

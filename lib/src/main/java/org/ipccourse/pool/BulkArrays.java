@@ -1,4 +1,4 @@
-package org.ipccourse.wire;
+package org.ipccourse.pool;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -6,6 +6,7 @@ import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.function.IntConsumer;
+import org.ipccourse.bytes.PrimitiveArrays;
 
 /**
  * The large primitive arrays of one payload, in the order its writer met them: the bulk section

@@ -1,9 +1,12 @@
+package org.ipccourse.pool;
+
 /**
- * The wire protocol between a {@link org.ipccourse.pool.ProcessPool} (the <em>owner</em>) and
- * its worker JVMs: framing, message types, the encoder and decoder, and the deserialization filter.
- * This page is the one description of the protocol; the code in this package implements exactly it.
- * The package is not API: its types are public only because the pool's package (and the course's
- * measurements) use them, and they change with the protocol.
+ * The wire protocol between a {@link ProcessPool} (the <em>owner</em>) and its worker JVMs:
+ * framing, message types, the encoder and decoder, and the deserialization filter. This page is
+ * the one description of the protocol; {@link Frame}, {@link MessageType}, {@link FrameEncoder},
+ * {@link FrameDecoder}, {@link ObjectCodec}, {@link Values}, {@link BulkArrays}, {@link Payloads}
+ * and {@link SerialFilter} implement exactly it. None of them is API: they are package-private,
+ * and they change with the protocol.
  *
  * <h2>Transport</h2>
  * Each worker is a child process of the owner. The protocol runs over the worker's inherited pipes
@@ -11,20 +14,20 @@
  * No socket is ever opened. The worker's standard error is not part of the protocol (see "Logs").
  *
  * <h2>Framing</h2>
- * Every message is one frame, written by {@link org.ipccourse.wire.FrameEncoder} and read by
- * {@link org.ipccourse.wire.FrameDecoder}:
+ * Every message is one frame, written by {@link FrameEncoder} and read by
+ * {@link FrameDecoder}:
  * <pre>
  *   int32  length    number of bytes that follow this field (9 + payload length), big-endian
- *   int8   type      a {@link org.ipccourse.wire.MessageType} code
+ *   int8   type      a {@link MessageType} code
  *   int64  id        task id, class-request id, or stream number, depending on the type
  *   byte[] payload   length - 9 bytes
  * </pre>
- * A frame longer than the reader's limit (at most {@link org.ipccourse.wire.FrameDecoder#MAX_FRAME}
+ * A frame longer than the reader's limit (at most {@link FrameDecoder#MAX_FRAME}
  * bytes; the owner's limit follows its heap), a negative length or an unknown type is a protocol
  * error: the reader stops and the connection is treated as dead. A reader allocates a large
  * payload only after its first 64 KiB have arrived, so a header that lies costs little; a frame
  * that stops arriving is the owner's watchdog's business (see the pool's timing constants).
- * Objects inside payloads are encoded by {@link org.ipccourse.wire.ObjectCodec} (next section).
+ * Objects inside payloads are encoded by {@link ObjectCodec} (next section).
  *
  * <h2>Payload encoding</h2>
  * A task, result, failure or initializer payload starts with one tag byte. Tag 11, when present,
@@ -122,7 +125,7 @@
  * stops reading, gives the worker a second to exit and reports its exit status and crash report.
  *
  * <h2>Deserialization filter</h2>
- * Both sides deserialize through {@link org.ipccourse.wire.SerialFilter}; for a direct payload the
+ * Both sides deserialize through {@link SerialFilter}; for a direct payload the
  * filter judges each class it names (the scalar's class, {@code ArrayList}, {@code byte[]},
  * {@code SerializedLambda} and a lambda's capturing class) as if it were in a serialization stream. Policy: the peer is the
  * owner's own child over a private pipe, so user classes must be admitted (tasks and results are
@@ -133,4 +136,7 @@
  * {@code ObjectInputFilter} syntax) is consulted first. A rejected class raises an
  * {@link java.io.InvalidClassException} that names the class, the rule, and how to admit it.
  */
-package org.ipccourse.wire;
+final class WireProtocol {
+    private WireProtocol() {
+    }
+}

@@ -1,4 +1,4 @@
-package org.ipccourse.wire;
+package org.ipccourse.pool;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -8,7 +8,7 @@ import java.io.OutputStream;
  * Writes frames (length, type, id, payload) to a stream; thread-safe, one frame at a time. Each
  * {@link #write} flushes, so a frame is on the pipe when the call returns.
  */
-public final class FrameEncoder {
+final class FrameEncoder {
     private final DataOutputStream out;
 
     /** Wraps {@code out}, which should be buffered. */

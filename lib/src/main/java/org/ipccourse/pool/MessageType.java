@@ -1,10 +1,10 @@
-package org.ipccourse.wire;
+package org.ipccourse.pool;
 
 /**
  * The message types of the pool protocol; the package documentation says who sends each one and
  * what its id and payload hold.
  */
-public enum MessageType {
+enum MessageType {
     INIT(1), READY(2), INIT_FAILED(3), TASK(4), RESULT(5), FAILURE(6), CANCEL(7),
     CLASS_REQUEST(8), CLASS_BYTES(9), OUTPUT(10), SKIPPED(11), AWAITED_TASK(12), EXIT_AFTER_OOM(13);
 

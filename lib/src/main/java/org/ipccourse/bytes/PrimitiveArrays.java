@@ -1,11 +1,11 @@
-package org.ipccourse.wire;
+package org.ipccourse.bytes;
 
 import java.nio.ByteBuffer;
 
 /**
  * Bulk copies between primitive arrays (all but {@code boolean[]}) and byte buffers, in the
  * buffer's byte order: the one place that turns a {@code double[]} and its kin into bytes and back
- * without going element by element. Used by the pool's codec for large arrays and by the raw codec
+ * without going element by element. Used by the pool's encoding of large arrays and by the raw codec
  * of the measurement package.
  *
  * <pre>{@code

@@ -1,4 +1,4 @@
-package org.ipccourse.wire;
+package org.ipccourse.pool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

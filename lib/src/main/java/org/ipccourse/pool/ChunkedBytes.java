@@ -1,4 +1,4 @@
-package org.ipccourse.wire;
+package org.ipccourse.pool;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.ipccourse.bytes.PrimitiveArrays;
 
 /**
  * A serialized payload held as a list of chunks, so that growing never copies what was already
@@ -25,7 +26,7 @@ import java.util.Objects;
  * {@code ByteArrayOutputStream} followed by {@code toByteArray}. Each chunk of 64 KiB or more
  * reaches the pipe without passing through a stream buffer.
  */
-public final class ChunkedBytes {
+final class ChunkedBytes {
     static final int FIRST_CHUNK = 512;
     static final int MAX_CHUNK = 4 << 20;
     /** No bytes. */

@@ -1,4 +1,4 @@
-package org.ipccourse.wire;
+package org.ipccourse.pool;
 
 import java.io.ObjectInputFilter;
 import java.util.List;
