@@ -38,7 +38,9 @@ final class WorkerMain {
     private final AtomicBoolean readerRole = new AtomicBoolean();
     private volatile long taskStarted;
     private volatile boolean readerWanted;
-    private volatile Thread follower;
+    /** The two threads that take turns at reading and running tasks. */
+    private volatile Thread first;
+    private volatile Thread second;
     private final Object state = new Object();
     // guarded by state
     private final ArrayDeque<Frame> pending = new ArrayDeque<>();
@@ -79,7 +81,8 @@ final class WorkerMain {
         WorkerMain worker = new WorkerMain(encoder, decoder);
         current = worker;
         Thread second = new Thread(worker::loop, "ipc-pool-worker-2");
-        worker.follower = second;
+        worker.first = Thread.currentThread();
+        worker.second = second;
         second.setContextClassLoader(worker.loader);
         second.setDaemon(true);
         second.start();
@@ -129,12 +132,17 @@ final class WorkerMain {
         }
     }
 
-    /** Called by the class loader after it sent a CLASS_REQUEST: someone must read the answer. */
+    /**
+     * Called by the class loader after it sent a CLASS_REQUEST: someone must read the answer. The
+     * calling thread is running a task, so the other one is woken, whichever of the two it is.
+     */
     void wantReader() {
         readerWanted = true;
-        Thread other = follower;
-        if (other != null) {
-            LockSupport.unpark(other);
+        Thread me = Thread.currentThread();
+        for (Thread t : new Thread[] {first, second}) {
+            if (t != null && t != me) {
+                LockSupport.unpark(t);
+            }
         }
     }
 
