@@ -85,6 +85,8 @@ class CpuHog:
 
 
 def run_once(path: Path, log: Path) -> dict:
+    """Runs `path` once; the executed notebook is kept beside `log` (same name, .ipynb) for reading."""
+    import nbformat
     from notebook_runner import execute
     log.parent.mkdir(parents=True, exist_ok=True)
     log.unlink(missing_ok=True)
@@ -92,10 +94,12 @@ def run_once(path: Path, log: Path) -> dict:
     os.environ[LOG_VARIABLE] = str(log)
     from notebook_runner import NotebookFailed
     error = None
+    load_before = os.getloadavg()[0]
     start = time.monotonic()
     try:
         executed = execute(path)
         lines = printed_verdict_lines(executed.notebook)
+        nbformat.write(executed.notebook, str(log.with_suffix(".ipynb")))
     except NotebookFailed as e:  # the verdicts reached before the failure still count; the run fails
         error, lines = str(e).splitlines()[0], []
     finally:
@@ -104,7 +108,8 @@ def run_once(path: Path, log: Path) -> dict:
             os.environ.pop(LOG_VARIABLE, None)
         else:
             os.environ[LOG_VARIABLE] = old
-    return {"seconds": seconds, "verdicts": read_verdicts(log), "lines": lines, "error": error}
+    load = (load_before, os.getloadavg()[0])
+    return {"seconds": seconds, "verdicts": read_verdicts(log), "lines": lines, "error": error, "load": load}
 
 
 def key_text(k) -> str:
@@ -143,12 +148,13 @@ def main(argv=None) -> int:
             if name not in per:
                 continue
             r = per[name]
-            print(f"  {label}: Run All {r['seconds']:.1f} s, {len(r['verdicts'])} verdicts"
+            print(f"  {label}: Run All {r['seconds']:.1f} s (load {r['load'][0]:.1f} -> {r['load'][1]:.1f}), "
+                  f"{len(r['verdicts'])} verdicts"
                   + (f"; FAILED: {r['error']}" if r["error"] else ""))
             failed |= bool(r["error"])
             for line in r["lines"]:
                 print(f"    {line}")
-            entry[label] = {"seconds": r["seconds"], "lines": r["lines"], "error": r["error"],
+            entry[label] = {"seconds": r["seconds"], "load": r["load"], "lines": r["lines"], "error": r["error"],
                             "verdicts": {key_text(k): v for k, v in r["verdicts"].items()}}
         q1, q2 = runs["quiet 1"][name]["verdicts"], runs["quiet 2"][name]["verdicts"]
         for k in changes(q1, q2):
