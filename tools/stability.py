@@ -85,7 +85,7 @@ class CpuHog:
 
 
 def run_once(path: Path, log: Path) -> dict:
-    """Runs `path` once; the executed notebook is kept beside `log` (same name, .ipynb) for reading."""
+    """Runs `path` once; the executed notebook is kept beside `log`, named as it is without .jsonl, for reading."""
     import nbformat
     from notebook_runner import execute
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -99,7 +99,7 @@ def run_once(path: Path, log: Path) -> dict:
     try:
         executed = execute(path)
         lines = printed_verdict_lines(executed.notebook)
-        nbformat.write(executed.notebook, str(log.with_suffix(".ipynb")))
+        nbformat.write(executed.notebook, str(log.with_name(log.stem)))  # <run>-<notebook>.ipynb
     except NotebookFailed as e:  # the verdicts reached before the failure still count; the run fails
         error, lines = str(e).splitlines()[0], []
     finally:
