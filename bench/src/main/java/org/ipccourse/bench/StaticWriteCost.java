@@ -3,9 +3,12 @@ package org.ipccourse.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.ipccourse.classes.CellClassAgent;
 import org.ipccourse.classes.CellShell;
+import org.ipccourse.pool.ProcessPool;
 
 /**
  * Measures what the kernel's changed mark ({@code NotebookState.kernelWrites}, put after every
@@ -18,6 +21,13 @@ import org.ipccourse.classes.CellShell;
  * bench/target/ipc-course-bench.jar:lib/target/ipc-course-lib.jar:lib/target/ipc-course-lib-tests.jar
  * org.ipccourse.bench.StaticWriteCost [n] [repeats]} (defaults 50000000 and 11). JDK 17 only, like
  * {@link CellShell}.
+ *
+ * <p>Then it prints what the pool's check of the contents of class fields it sent costs each
+ * submit ({@code ProcessPool.notebookStateCheckNanos}, see {@code NotebookState}): for a pool whose
+ * worker holds nothing changeable, a small list, a {@code long[1000]} and an 8 MB {@code long[]},
+ * each in a fresh one-worker pool whose task read the field once; per round, 200 submits of an
+ * empty task, each awaited, after 2,000 warm-up submits; the check's nanoseconds per submit beside
+ * the whole submit-to-result time.
  */
 public final class StaticWriteCost {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -63,6 +73,44 @@ public final class StaticWriteCost {
                     ShippingCost.median(fieldNs), ShippingCost.min(fieldNs), ShippingCost.max(fieldNs),
                     ShippingCost.median(variableNs), ShippingCost.min(variableNs), ShippingCost.max(variableNs),
                     ShippingCost.median(ratio), ShippingCost.min(ratio), ShippingCost.max(ratio));
+        }
+        checkCost(repeats);
+    }
+
+    /** Prints the contents check's cost per submit for each kind of value a worker may hold. */
+    static void checkCost(int rounds) throws Exception {
+        int submits = 200;
+        try (CellShell cells = new CellShell(List.of(CellShell.location(ProcessPool.class)))) {
+            cells.run("class Held { static final java.util.List<String> names = new java.util.ArrayList<>("
+                    + "java.util.List.of(\"alice\", \"bob\", \"carol\")); static final long[] table = new long[1000];"
+                    + " static final long[] big = new long[1 << 20]; }");
+            Callable<Integer> empty = cells.value("(java.util.concurrent.Callable<Integer>) () -> 1");
+            System.out.printf("the check of changeable class fields a worker holds, per submit (%d rounds of %d"
+                    + " submits, medians [min-max]):%n", rounds, submits);
+            String[][] kinds = {{"nothing changeable held", "1"}, {"a List of 3 Strings", "Held.names.size()"},
+                    {"a long[1000]", "Held.table.length"}, {"an 8 MB long[]", "Held.big.length"}};
+            for (String[] kind : kinds) {
+                Callable<Integer> read = cells.value("(java.util.concurrent.Callable<Integer>) () -> " + kind[1]);
+                try (ProcessPool pool = ProcessPool.newProcessPool(1)) {
+                    pool.submit(read).get();
+                    for (int i = 0; i < 2_000; i++) {
+                        pool.submit(empty).get();
+                    }
+                    List<Double> check = new ArrayList<>();
+                    List<Double> whole = new ArrayList<>();
+                    for (int r = 0; r < rounds; r++) {
+                        long nanos = pool.notebookStateCheckNanos();
+                        long start = System.nanoTime();
+                        for (int i = 0; i < submits; i++) {
+                            pool.submit(empty).get();
+                        }
+                        whole.add((System.nanoTime() - start) / 1e3 / submits);
+                        check.add((pool.notebookStateCheckNanos() - nanos) / 1e3 / submits);
+                    }
+                    System.out.printf("  %-24s check %s us, submit to result %s us%n", kind[0] + ":",
+                            ShippingCost.summary(check, "%.3f"), ShippingCost.summary(whole, "%.1f"));
+                }
+            }
         }
     }
 

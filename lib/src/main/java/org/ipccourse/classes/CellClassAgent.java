@@ -84,7 +84,6 @@ public final class CellClassAgent {
             if (!fromMemory || classBeingRedefined != null || !LoopChecks.isCellClass(internalName)) {
                 return null;
             }
-            NotebookState.cellClassDefined();
             byte[] rewritten = null;
             try {
                 rewritten = CellRewriter.forKernel(classFile);

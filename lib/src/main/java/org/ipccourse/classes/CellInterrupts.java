@@ -110,10 +110,7 @@ public final class CellInterrupts {
     }
 
     private static void watch() {
-        ThreadGroup root = Thread.currentThread().getThreadGroup();
-        while (root.getParent() != null) {
-            root = root.getParent();
-        }
+        ThreadGroup root = LibraryThreads.topGroup();
         Thread[] threads = new Thread[64];
         while (true) {
             try {

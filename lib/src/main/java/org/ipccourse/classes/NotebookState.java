@@ -37,18 +37,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * carries, taken at submit (for {@code map} and {@code imap}, at the call); a worker that receives
  * a task of another epoch than its copies were fetched under drops them all, its own assignments
  * included, so the task's first read of each field fetches the kernel's value again. So a task
- * never sees a value older than the kernel's at submit. A new epoch starts
+ * never sees a value older than the kernel's at submit: a copy a worker kept under the task's epoch
+ * is, apart from what the worker itself did to it, the kernel's value at submit (the epoch changes
+ * with every change in the kernel, as listed next), and a value fetched at the task's first read is
+ * the kernel's then (newer than at submit if the kernel changed it while the task waited). A new
+ * epoch starts
  * <ul>
  *   <li>after an assignment, in the kernel, of a static field of a class declared in a cell,
  *       outside that class's own static initializer ({@code Config.level = 42;}, directly or in a
  *       cell method): the kernel's copy of every cell class is rewritten
  *       ({@link CellRewriter#forKernel}) to mark each one ({@link #kernelWrites});</li>
  *   <li>after a change to the <em>contents</em> of an object such a field holds, which is no
- *       assignment ({@code Config.names.add("alice")} after a worker has read {@code names}): the
- *       pool finds it at its first submit after a cell ran, by encoding again each such value it
- *       sent to its workers and comparing checksums. Not seen: such a change made between two
- *       submits of one cell, with no assignment in between; there, assign the field
- *       ({@code Config.names = List.of("alice");}) or pass the value as an argument.</li>
+ *       assignment ({@code Config.names.add("alice")}, {@code Config.counts[1] = 5}, after a worker
+ *       has read the field): at every submit ({@code submit}, {@code map}, {@code imap} and
+ *       {@code invokeAll}: one check per call) the pool compares each such value it sent to a
+ *       worker with the kernel's now, a primitive array with the copy the pool kept of it, any
+ *       other value by encoding it again and comparing checksums, and starts a new epoch when one
+ *       differs. So this holds within one cell too: a loop that changes a list between two
+ *       submits sends the changed list to the second task.</li>
  * </ul>
  * Assigning a top-level variable starts none (those are fetched per task anyway), so ordinary
  * cells leave the workers' caches alone. A field the pool's initializer assigns
@@ -65,9 +71,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * class's static field costs one extra plain store, the mark: no difference measurable in a
  * JIT-compiled tight loop, a static call (about 0.1 us) while the loop is interpreted
  * ({@code bench/}'s {@code StaticWriteCost} measures it). A submit reads the mark (an atomic swap
- * when it is set), and the first submit after a cell ran encodes once more each changeable value
- * (not a String, boxed primitive or enum constant) the pool sent, about what its fetch cost the
- * kernel. An argument captured by the task's lambda costs no extra round trip, which is why
+ * when it is set); once the pool has sent a changeable value of a class's field (not a String,
+ * boxed primitive or enum constant), every submit also checks each such value: a primitive array
+ * is compared with the pool's copy of it at memory speed, any other value is encoded once more,
+ * about what its fetch cost the kernel ({@code ProcessPool.notebookStateCheckNanos} adds the time
+ * up; {@code StaticWriteCost} prints it per submit). An argument captured by the task's lambda costs no extra round trip, which is why
  * passing values stays the cheaper way.
  */
 public final class NotebookState {
@@ -90,7 +98,6 @@ public final class NotebookState {
     };
     private static final VarHandle CHANGED;
     private static final AtomicLong KERNEL_EPOCH = new AtomicLong();
-    private static final AtomicLong CELL_CLASSES = new AtomicLong();
     /**
      * Kernel side: a static field of a cell class was assigned since the last {@link #epoch()}.
      * Written plainly by cell code (a tight loop pays one store), cleared atomically.
@@ -127,16 +134,6 @@ public final class NotebookState {
      */
     public static void kernelWrites() {
         changed = true;
-    }
-
-    /** Kernel side: how many cell classes the agent has seen defined (each cell run defines some). */
-    public static long cellClassesDefined() {
-        return CELL_CLASSES.get();
-    }
-
-    /** Called by the agent for each cell class defined in this JVM. */
-    static void cellClassDefined() {
-        CELL_CLASSES.incrementAndGet();
     }
 
     /**

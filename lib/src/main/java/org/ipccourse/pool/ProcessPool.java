@@ -430,9 +430,11 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
             checked.add(requireShippable(task, "a task in tasks"));
         }
         List<CompletableFuture<T>> futures = new ArrayList<>(checked.size());
+        long epoch = notebookEpoch(); // one notebook-state check for the whole call
         try {
             for (Callable<T> task : checked) {
-                futures.add(scheduler.submit(task, loaderOf(task), () -> "the task " + task));
+                futures.add(scheduler.submit(task, loaderOf(task), () -> "the task " + task, epoch, false,
+                        Scheduler.PREFETCH));
             }
         } catch (RuntimeException e) {
             futures.forEach(f -> f.cancel(true));
@@ -534,6 +536,16 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
     /** The encoded size of the values counted by {@link #notebookStateReads()}, in bytes. */
     public long notebookStateBytesSent() {
         return scheduler.notebookValues().bytes();
+    }
+
+    /**
+     * The time this pool's submits spent checking whether the contents of a static field of a cell
+     * class that workers hold changed in the kernel ({@code Config.names.add("x")}: see
+     * {@link org.ipccourse.classes.NotebookState}), in nanoseconds: zero while no such value was
+     * sent, else one check per {@code submit}, {@code map}, {@code imap} or {@code invokeAll} call.
+     */
+    public long notebookStateCheckNanos() {
+        return scheduler.notebookValues().checkNanos();
     }
 
     /** How many answers waiting callers read from the workers' pipes themselves; for tests. */

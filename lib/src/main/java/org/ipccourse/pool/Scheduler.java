@@ -150,7 +150,7 @@ final class Scheduler {
 
     /**
      * The notebook-state epoch a task submitted now carries: a new one when a cell class's static
-     * field was assigned or (checked once per cell run) the contents of one sent to a worker changed.
+     * field was assigned or the contents of one sent to a worker changed (checked at each call).
      */
     long notebookEpoch() {
         if (classes.notebookValues.contentsChanged()) {

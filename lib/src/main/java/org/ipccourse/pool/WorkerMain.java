@@ -80,12 +80,12 @@ final class WorkerMain {
         });
         WorkerMain worker = new WorkerMain(encoder, decoder);
         current = worker;
-        Thread second = new Thread(worker::loop, "ipc-pool-worker-2");
+        Thread other = new Thread(worker::loop, "ipc-pool-worker-2");
         worker.first = Thread.currentThread();
-        worker.second = second;
-        second.setContextClassLoader(worker.loader);
-        second.setDaemon(true);
-        second.start();
+        worker.second = other;
+        other.setContextClassLoader(worker.loader);
+        other.setDaemon(true);
+        other.start();
         Thread.currentThread().setContextClassLoader(worker.loader);
         worker.loop();
     }

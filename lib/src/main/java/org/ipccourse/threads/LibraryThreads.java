@@ -35,7 +35,8 @@ public final class LibraryThreads {
         return GROUP;
     }
 
-    private static ThreadGroup topGroup() {
+    /** The JVM's top thread group, the one every live thread is under (walked up from the caller's group). */
+    public static ThreadGroup topGroup() {
         ThreadGroup g = Thread.currentThread().getThreadGroup();
         while (g.getParent() != null) {
             g = g.getParent();

@@ -146,6 +146,30 @@ class NotebookStateInWorkersTest {
     }
 
     @Test
+    void aChangeToTheContentsOfAStaticFieldBetweenTwoSubmitsOfOneCellReachesEachTask() {
+        cells.run("class Ledger { static final List<String> names = new ArrayList<>(); static final long[] counts = new long[1000]; }");
+        cells.run("String ledger() { return Ledger.names.size() + \" \" + Ledger.counts[999]; }");
+        assertEquals("0 0", inKernel("pool.submit(() -> ledger()).get()"), "the worker now holds both fields");
+        cells.run("List<String> ledgerSeen = new ArrayList<>();");
+        // One cell: no class is defined between its submits, and no static field is assigned.
+        cells.run("for (int i = 1; i <= 3; i++) {"
+                + " Ledger.names.add(\"n\" + i); Ledger.counts[999] = i;"
+                + " ledgerSeen.add(ledger() + \" / \" + pool.submit(() -> ledger()).get());"
+                + " Ledger.counts[999] += 10;"
+                + " ledgerSeen.add(ledger() + \" / \" + pool.map(x -> ledger(), List.of(1)).get(0));"
+                + " Ledger.names.add(\"m\" + i);"
+                + " ledgerSeen.add(ledger() + \" / \" + pool.invokeAll(List.of(() -> ledger())).get(0).get());"
+                + " }");
+        List<String> seen = inKernel("ledgerSeen");
+        assertEquals(9, seen.size(), seen.toString());
+        for (String pair : seen) {
+            String[] kernelAndWorker = pair.split(" / ");
+            assertEquals(kernelAndWorker[0], kernelAndWorker[1], "kernel / worker in " + seen);
+        }
+        assertEquals("6 13", seen.get(8).split(" / ")[1]);
+    }
+
+    @Test
     void aStaticFieldChangedByACellMethodInTheKernelReachesTheNextTask() {
         cells.run("class Limits { static int max = 1; static void setMax(int m) { max = m; } }");
         cells.run("void raiseTo(int m) { Limits.max = m; }");
