@@ -44,25 +44,72 @@ def _error_text(output) -> str:
     return ANSI.sub("", text).strip()
 
 
+def _read(path: Path, parameters: dict | None):
+    nb = nbformat.read(str(path), as_version=4)
+    if parameters:
+        _apply_parameters(nb, parameters)
+    return nb
+
+
+def _client(nb, path: Path, timeout_per_cell: int) -> NotebookClient:
+    # coalesce_streams: the kernel sends printf output in pieces; keep one stream output per run of
+    # pieces, as JupyterLab shows it (the static site exports these outputs).
+    return NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=timeout_per_cell, coalesce_streams=True,
+                          allow_errors=True, resources={"metadata": {"path": str(path.parent)}})
+
+
+def _run_all(client: NotebookClient, path: Path, may_fail, **kwargs) -> ExecutedNotebook:
+    start = time.monotonic()
+    try:
+        client.execute(**kwargs)
+    except (CellTimeoutError, DeadKernelError, CellExecutionError) as e:
+        raise NotebookFailed(f"{path.name}: the kernel failed: {e}") from e
+    seconds = time.monotonic() - start
+    check_ran_clean(path, client.nb, may_fail)
+    return ExecutedNotebook(path, client.nb, seconds)
+
+
 def execute(path: Path, timeout_per_cell: int = 300, parameters: dict | None = None,
             may_fail=lambda cell: False) -> ExecutedNotebook:
     """Runs every cell of `path`; raises NotebookFailed on an error output or a dead kernel,
     except an error in a cell for which `may_fail(cell)` is true (a student's unsolved exercise)."""
-    nb = nbformat.read(str(path), as_version=4)
-    if parameters:
-        _apply_parameters(nb, parameters)
-    # coalesce_streams: the kernel sends printf output in pieces; keep one stream output per run of
-    # pieces, as JupyterLab shows it (the static site exports these outputs).
-    client = NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=timeout_per_cell, coalesce_streams=True,
-                            allow_errors=True, resources={"metadata": {"path": str(path.parent)}})
-    start = time.monotonic()
-    try:
-        client.execute()
-    except (CellTimeoutError, DeadKernelError, CellExecutionError) as e:
-        raise NotebookFailed(f"{path.name}: the kernel failed: {e}") from e
-    seconds = time.monotonic() - start
-    check_ran_clean(path, nb, may_fail)
-    return ExecutedNotebook(path, nb, seconds)
+    return _run_all(_client(_read(path, parameters), path, timeout_per_cell), path, may_fail)
+
+
+class KernelSession:
+    """One course kernel kept for several Run Alls of a notebook, as a student who presses Run All
+    again in the same session; shut down when the `with` block ends (its worker JVMs with it).
+
+        with KernelSession(path) as session:
+            first = session.run_all()
+            second = session.run_all()     # same kernel: what the first left behind is still there
+            print(session.pid)
+
+    Each `run_all` executes a fresh copy of the notebook read from `path` and raises NotebookFailed
+    as `execute` does; `seconds` is the Run All alone, without the kernel's start."""
+
+    def __init__(self, path: Path, timeout_per_cell: int = 300):
+        self.path = path
+        self.timeout_per_cell = timeout_per_cell
+        self._client = _client(nbformat.v4.new_notebook(), path, timeout_per_cell)
+        self._kernel = None
+
+    def __enter__(self):
+        self._kernel = self._client.setup_kernel()
+        self._kernel.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._kernel.__exit__(*exc)
+
+    @property
+    def pid(self) -> int:
+        """The kernel's process id."""
+        return self._client.km.provisioner.pid
+
+    def run_all(self, parameters: dict | None = None, may_fail=lambda cell: False) -> ExecutedNotebook:
+        self._client.nb = _read(self.path, parameters)
+        return _run_all(self._client, self.path, may_fail, cleanup_kc=False)  # the kernel stays for the next
 
 
 def check_ran_clean(path: Path, nb, may_fail=lambda cell: False) -> None:

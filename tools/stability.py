@@ -2,12 +2,15 @@
 
 `./course test --stability` runs this. Each run executes a notebook through the real course kernel
 with IPC_COURSE_VERDICT_LOG set, so the library's harness appends every verdict it reaches (one
-JSON object per variant and parameter) to a file. The two quiet runs must not flip a verdict to its
-opposite ("faster" against "slower"; a change to or from "inconclusive" is allowed); the loaded run,
-with one busy process per core started and stopped here, must not contradict the first quiet run
-(two different claims among "faster", "slower" and "no clear gain"). It prints every verdict line
-each notebook printed, every difference, and each run's Run All time, and writes the whole record
-to build/stability/report.json. Exit status 1 when a check fails.
+JSON object per variant and parameter) to a file. The two quiet runs are two Run Alls in ONE kernel,
+as a student who presses Run All again: after each, the kernel's live worker JVMs are counted, and
+the second Run All must leave no more of them than the first (a pool that a re-run cell made
+unreachable must be closed). The two quiet runs must not flip a verdict to its opposite ("faster"
+against "slower"; a change to or from "inconclusive" is allowed); the loaded run, in a kernel of its
+own with one busy process per core started and stopped here, must not contradict the first quiet
+run (two different claims among "faster", "slower" and "no clear gain"). It prints every verdict
+line each notebook printed, every difference, each run's Run All time and the worker counts, and
+writes the whole record to build/stability/report.json. Exit status 1 when a check fails.
 """
 import argparse
 import json
@@ -84,32 +87,117 @@ class CpuHog:
         return False
 
 
-def run_once(path: Path, log: Path) -> dict:
-    """Runs `path` once; the executed notebook is kept beside `log`, named as it is without .jsonl, for reading."""
+WORKER_MAIN = "org.ipccourse.pool.WorkerMain"
+
+
+def worker_jvms(kernel_pid: int) -> list:
+    """Process ids of the live worker JVMs under `kernel_pid`: its descendants that run the pool's
+    WorkerMain (an exited worker not yet reaped shows no command line and is not counted). `-ww`:
+    without it ps cuts command lines at $COLUMNS, before the class name."""
+    table = subprocess.run(["ps", "-ww", "-eo", "pid=,ppid=,args="], capture_output=True, text=True, check=True).stdout
+    children, command = {}, {}
+    for line in table.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) >= 2:
+            pid, ppid = int(parts[0]), int(parts[1])
+            children.setdefault(ppid, []).append(pid)
+            command[pid] = parts[2] if len(parts) > 2 else ""
+    found, pending = [], [kernel_pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            pending.append(child)
+            if WORKER_MAIN in command[child]:
+                found.append(child)
+    return sorted(found)
+
+
+def settled_worker_jvms(kernel_pid: int, steady: float = 1.0, limit: float = 15.0) -> list:
+    """`worker_jvms` once the count has stayed the same for `steady` seconds (pools shut down at the
+    end of a Run All take a moment to end their workers), or after `limit` seconds."""
+    deadline = time.monotonic() + limit
+    last, since = worker_jvms(kernel_pid), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < steady:
+        time.sleep(0.25)
+        now = worker_jvms(kernel_pid)
+        if len(now) != len(last):
+            last, since = now, time.monotonic()
+    return last
+
+
+def _pass(run_all, path: Path, log: Path) -> dict:
+    """One Run All by `run_all()`, its verdicts read from `log`; the executed notebook is kept beside
+    `log`, named as it is without .jsonl (<run>-<notebook>.ipynb), for reading."""
     import nbformat
-    from notebook_runner import execute
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.unlink(missing_ok=True)
-    old = os.environ.get(LOG_VARIABLE)
-    os.environ[LOG_VARIABLE] = str(log)
     from notebook_runner import NotebookFailed
     error = None
     load_before = os.getloadavg()[0]
     start = time.monotonic()
     try:
-        executed = execute(path)
+        executed = run_all()
         lines = printed_verdict_lines(executed.notebook)
-        nbformat.write(executed.notebook, str(log.with_name(log.stem)))  # <run>-<notebook>.ipynb
+        nbformat.write(executed.notebook, str(log.with_name(log.stem)))
     except NotebookFailed as e:  # the verdicts reached before the failure still count; the run fails
         error, lines = str(e).splitlines()[0], []
-    finally:
-        seconds = time.monotonic() - start
-        if old is None:
-            os.environ.pop(LOG_VARIABLE, None)
-        else:
-            os.environ[LOG_VARIABLE] = old
+    seconds = time.monotonic() - start
     load = (load_before, os.getloadavg()[0])
     return {"seconds": seconds, "verdicts": read_verdicts(log), "lines": lines, "error": error, "load": load}
+
+
+class VerdictLogFor:
+    """IPC_COURSE_VERDICT_LOG names `log` (emptied first) for the kernels started in the `with` block."""
+
+    def __init__(self, log: Path):
+        self.log = log
+
+    def __enter__(self):
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.log.unlink(missing_ok=True)
+        self.old = os.environ.get(LOG_VARIABLE)
+        os.environ[LOG_VARIABLE] = str(self.log)
+        return self.log
+
+    def __exit__(self, *exc):
+        if self.old is None:
+            os.environ.pop(LOG_VARIABLE, None)
+        else:
+            os.environ[LOG_VARIABLE] = self.old
+        return False
+
+
+def run_once(path: Path, log: Path) -> dict:
+    """Runs `path` once in a kernel of its own."""
+    from notebook_runner import execute
+    with VerdictLogFor(log):
+        return _pass(lambda: execute(path), path, log)
+
+
+def run_twice_in_one_kernel(path: Path, logs: list) -> list:
+    """Runs `path` once per log in `logs`, all in one kernel (Run All, then Run All again), and counts
+    the kernel's worker JVMs after each: each result's "workers" lists their pids. The kernel logs
+    its verdicts to one file (it reads the variable once, at start), moved to each pass's log after
+    that pass."""
+    from notebook_runner import KernelSession
+    kernel_log = logs[0].with_name(logs[0].name + ".kernel")
+    results = []
+    with VerdictLogFor(kernel_log), KernelSession(path) as session:
+        for log in logs:
+            log.unlink(missing_ok=True)
+
+            def run_all(log=log):
+                try:
+                    return session.run_all()
+                finally:
+                    if kernel_log.exists():
+                        kernel_log.replace(log)
+            result = _pass(run_all, path, log)
+            result["workers"] = settled_worker_jvms(session.pid)
+            results.append(result)
+    return results
+
+
+def leaked(results: list) -> bool:
+    """Whether a later Run All in one kernel left more worker JVMs than the first."""
+    return any(len(r["workers"]) > len(results[0]["workers"]) for r in results[1:])
 
 
 def key_text(k) -> str:
@@ -128,17 +216,15 @@ def main(argv=None) -> int:
     out = args.root / "build" / "stability"
     cores = os.cpu_count() or 1
     runs = {"quiet 1": {}, "quiet 2": {}, "loaded": {}}
-    for label in runs:
-        if label == "loaded" and args.no_hog:
-            continue
-        for name in names:
-            log = out / f"{label.replace(' ', '-')}-{name}.jsonl"
-            print(f"stability: {label}: {name} ...", flush=True)
-            if label == "loaded":
-                with CpuHog(cores):
-                    runs[label][name] = run_once(args.root / "notebooks" / name, log)
-            else:
-                runs[label][name] = run_once(args.root / "notebooks" / name, log)
+    for name in names:
+        print(f"stability: quiet 1 and 2 (Run All twice in one kernel): {name} ...", flush=True)
+        quiet = run_twice_in_one_kernel(args.root / "notebooks" / name,
+                                        [out / f"quiet-{n}-{name}.jsonl" for n in (1, 2)])
+        runs["quiet 1"][name], runs["quiet 2"][name] = quiet
+    for name in [] if args.no_hog else names:
+        print(f"stability: loaded: {name} ...", flush=True)
+        with CpuHog(cores):
+            runs["loaded"][name] = run_once(args.root / "notebooks" / name, out / f"loaded-{name}.jsonl")
     failed = False
     report = {"cores": cores, "notebooks": {}}
     for name in names:
@@ -156,6 +242,16 @@ def main(argv=None) -> int:
                 print(f"    {line}")
             entry[label] = {"seconds": r["seconds"], "load": r["load"], "lines": r["lines"], "error": r["error"],
                             "verdicts": {key_text(k): v for k, v in r["verdicts"].items()}}
+            if "workers" in r:
+                entry[label]["worker_jvms"] = len(r["workers"])
+                entry[label]["worker_pids"] = r["workers"]
+        quiet = [runs["quiet 1"][name], runs["quiet 2"][name]]
+        leak = leaked(quiet)
+        failed |= leak
+        entry["worker_jvms_leaked"] = leak
+        print(f"  worker JVMs of the kernel after Run All: {len(quiet[0]['workers'])} (first),"
+              f" {len(quiet[1]['workers'])} (second, same kernel)"
+              + ("; LEAK: the second Run All left more" if leak else ""))
         q1, q2 = runs["quiet 1"][name]["verdicts"], runs["quiet 2"][name]["verdicts"]
         for k in changes(q1, q2):
             opposite = k in flips(q1, q2)

@@ -34,3 +34,51 @@ def test_the_cpu_hog_stops_every_process_it_started():
         children = list(hog.children)
         assert all(c.poll() is None for c in children)
     assert all(c.poll() is not None for c in children)
+
+
+def tiny_notebook(tmp_path, name, cells):
+    import nbformat
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": "ipc-course", "display_name": "Java (IPC course)", "language": "java"}
+    path = tmp_path / name
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_run_all_twice_in_one_kernel_counts_its_workers_and_finds_a_leak(tmp_path):
+    """A pool held by a notebook variable is closed when its cell runs again: no leak. A pool that
+    nothing in the notebook holds but that stays reachable is never closed: the second Run All
+    leaves one more worker JVM, and the check says so."""
+    kept = tiny_notebook(tmp_path, "kept.ipynb", ["ProcessPool held = ProcessPool.newProcessPool(1);",
+                                                  "held.submit(() -> 1).get()"])
+    runs = stability.run_twice_in_one_kernel(kept, [tmp_path / f"quiet-{n}-kept.ipynb.jsonl" for n in (1, 2)])
+    assert [r["error"] for r in runs] == [None, None]
+    assert [len(r["workers"]) for r in runs] == [1, 1]
+    assert runs[0]["workers"] != runs[1]["workers"], "the second Run All started a pool of its own"
+    assert not stability.leaked(runs)
+    assert (tmp_path / "quiet-2-kept.ipynb").exists(), "the executed notebook of each pass is kept"
+
+    leaky = tiny_notebook(tmp_path, "leaky.ipynb", [
+        "System.getProperties().put(\"leak-\" + System.nanoTime(), ProcessPool.newProcessPool(1));"])
+    runs = stability.run_twice_in_one_kernel(leaky, [tmp_path / f"quiet-{n}-leaky.ipynb.jsonl" for n in (1, 2)])
+    assert [len(r["workers"]) for r in runs] == [1, 2]
+    assert stability.leaked(runs)
+    assert not still_running({pid for r in runs for pid in r["workers"]}), "workers outlived their kernel"
+
+
+def still_running(pids, seconds=10.0):
+    """Those of `pids` still alive after up to `seconds` (a worker ends soon after its kernel)."""
+    import os
+    import time
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = set()
+        for pid in pids:
+            try:
+                os.kill(pid, 0)
+                alive.add(pid)
+            except (ProcessLookupError, PermissionError):  # gone, or the id is another user's now
+                pass
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.2)
