@@ -9,70 +9,144 @@ import org.ipccourse.pool.SerializableCallable;
 /**
  * The course's one definition of a round trip: the time from {@code submit} of a task that does
  * nothing to the return of its {@code get()}, one task at a time, on a warm executor. It is what
- * {@code ./course bench pool} reports as the pool's round trip, and what notebooks 02 and 03 print
- * as the per-task overhead. {@link #of(ExecutorService)} first sends batches of
- * {@value #BATCH} tasks until two consecutive batch medians differ by less than 20% (at least
- * {@value #MIN_WARMUP_TASKS} tasks, at most about {@value #MAX_WARMUP_MS} ms), so the JIT
- * compilers of owner and workers have compiled the path; then it times {@value #BATCHES} batches
- * and reports the median of their per-task medians, with the order-statistics interval of those
- * {@value #BATCHES} medians, in microseconds.
+ * {@code ./course bench pool} reports as the pool's steady-state round trip, and what notebooks 02
+ * and 03 print as the per-task overhead.
+ *
+ * <p>{@link #of(ExecutorService)} first warms the executor up with batches of one-at-a-time empty
+ * tasks until {@link WarmupRule} says their medians have settled (batches that grow, three
+ * medians within 20%, at least {@value WarmupRule#MIN_TASKS} tasks), or until
+ * {@value #MAX_WARMUP_MS} ms have passed; then it times {@value #BATCHES} batches of
+ * {@value #BATCH} tasks and reports the median of their per-task medians with the
+ * order-statistics interval of those medians, in microseconds. When the cap stopped the
+ * warm-up, {@link #settled()} is false and {@link #summary()} says so: the warm figure is then an
+ * upper bound of the steady state, not the steady state.
+ *
+ * <p>What the first tasks of a fresh pool cost is a different number, and is never to be printed
+ * as the round trip: {@link #firstTasks(ExecutorService)} times the first {@value #FIRST_TASKS}
+ * tasks of an executor (call it on a pool just built), with no warm-up.
  *
  * <pre>{@code
- * Interval us = RoundTrip.of(pool);      // e.g. 14.2 [12.9, 16.0] µs
+ * RoundTrip trip = RoundTrip.of(pool);
+ * trip.warm();           // e.g. 9.1 [8.8, 9.6] µs
+ * trip.summary();        // the sentence, with "not settled" when the cap was hit
+ * RoundTrip.firstTasks(ProcessPool.newProcessPool(2));  // e.g. 900 [700, 1200] µs: a fresh pool
  * }</pre>
  *
- * <p>Costs: {@code MIN_WARMUP_TASKS + BATCHES x BATCH} tasks at least; on a process pool each is
- * a serialized task and result through the worker's pipes.
+ * <p>Costs: at least {@code WarmupRule.MIN_TASKS + BATCHES x BATCH} tasks (a second or two on a warm
+ * process pool) and at most about
+ * {@value #MAX_WARMUP_MS} ms of warm-up; on a process pool each task is a serialized task and
+ * result through a worker's pipes.
+ *
+ * @param warm microseconds per round trip once warm: median with its 95% interval
+ * @param settled false when the warm-up hit its time cap before its batches agreed
+ * @param warmupTasks how many tasks the warm-up sent
+ * @param warmupMillis how long the warm-up took
  */
-public final class RoundTrip {
-    /** Tasks per batch. */
+public record RoundTrip(Interval warm, boolean settled, long warmupTasks, double warmupMillis) {
+    /** Tasks per timed batch. */
     public static final int BATCH = 300;
     /** Timed batches. */
     public static final int BATCHES = 6;
-    /** The fewest warm-up tasks. */
-    public static final int MIN_WARMUP_TASKS = 3_000;
     /** Warm-up stops after this long even if the batches have not settled. */
     public static final int MAX_WARMUP_MS = 4_000;
+    /** How many of the first tasks are reported apart. */
+    public static final int FIRST_TASKS = 100;
 
     private static final SerializableCallable<Integer> NOTHING = () -> 1;
 
-    private RoundTrip() {
+    /** Checks the fields. */
+    public RoundTrip {
+        Objects.requireNonNull(warm, "warm");
     }
 
     /**
      * Warms {@code executor} up, then measures its round trip.
      *
-     * @return microseconds per round trip: median with its 95% interval
      * @throws IllegalStateException if a task fails or the caller is interrupted
      */
-    public static Interval of(ExecutorService executor) {
+    public static RoundTrip of(ExecutorService executor) {
         Objects.requireNonNull(executor, "executor");
         long begin = System.nanoTime();
-        double previous = Double.NaN;
-        int sent = 0;
-        while (true) {
-            double median = batchMedianMicros(executor);
-            sent += BATCH;
-            boolean settled = Math.abs(median - previous) <= 0.2 * Math.max(median, previous);
-            if (sent >= MIN_WARMUP_TASKS && (settled || (System.nanoTime() - begin) / 1e6 > MAX_WARMUP_MS)) {
-                break;
+        long deadline = begin + MAX_WARMUP_MS * 1_000_000L;
+        WarmupRule rule = new WarmupRule();
+        while (!rule.settled() && System.nanoTime() < deadline) {
+            double[] us = timeTasks(executor, NOTHING, rule.nextBatch(), deadline);
+            if (us.length > 0) {
+                rule.add(us.length, median(us));
             }
-            previous = median;
         }
+        double warmupMillis = (System.nanoTime() - begin) / 1e6;
         double[] medians = new double[BATCHES];
         for (int b = 0; b < BATCHES; b++) {
-            medians[b] = batchMedianMicros(executor);
+            medians[b] = median(timeTasks(executor, NOTHING, BATCH, Long.MAX_VALUE));
         }
-        return Interval.ofMedian(medians);
+        return new RoundTrip(Interval.ofMedian(medians), rule.settled(), rule.tasks(), warmupMillis);
     }
 
-    private static double batchMedianMicros(ExecutorService executor) {
-        double[] us = new double[BATCH];
+    /**
+     * Times the next {@value #FIRST_TASKS} empty tasks, one at a time, with no warm-up: on a pool
+     * just built, what its first tasks cost. Not a round trip in the course's sense.
+     *
+     * @return microseconds per task: median with its 95% interval
+     * @throws IllegalStateException if a task fails or the caller is interrupted
+     */
+    public static Interval firstTasks(ExecutorService executor) {
+        return sample(executor, NOTHING, FIRST_TASKS);
+    }
+
+    /**
+     * Times {@code tasks} submits of {@code task}, one at a time, each awaited before the next,
+     * with no warm-up: for instance, on a pool {@link #of} has just warmed, what a task written in
+     * a notebook cell costs to send, next to the library's empty task.
+     *
+     * @return microseconds per task: median with its 95% interval
+     * @throws IllegalArgumentException if {@code tasks} is below 1
+     * @throws IllegalStateException if a task fails or the caller is interrupted
+     */
+    public static Interval sample(ExecutorService executor, SerializableCallable<?> task, int tasks) {
+        Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(task, "task");
+        if (tasks < 1) {
+            throw new IllegalArgumentException("tasks must be at least 1, got " + tasks);
+        }
+        return Interval.ofMedian(timeTasks(executor, task, tasks, Long.MAX_VALUE));
+    }
+
+    /** The warm round trip's median in microseconds. */
+    public double micros() {
+        return warm.median();
+    }
+
+    /** The warm round trip's median in milliseconds. */
+    public double millis() {
+        return warm.median() / 1000;
+    }
+
+    /**
+     * One sentence: the warm round trip with its interval, how long the warm-up took, and, when the
+     * time cap stopped it, that it had not settled.
+     */
+    public String summary() {
+        String s = String.format(java.util.Locale.ROOT,
+                "round trip of one empty task: %s µs (median, 95%% interval %s-%s), after a warm-up of %,d tasks (%.1f s)",
+                Formats.number(warm.median()), Formats.number(warm.low()), Formats.number(warm.high()),
+                warmupTasks, warmupMillis / 1000);
+        if (!settled) {
+            s += String.format(java.util.Locale.ROOT, "; NOT SETTLED: the warm-up reached its %d s cap before the"
+                    + " times settled (at least %,d tasks, batch medians within %d%%), so this is an upper bound,"
+                    + " not the steady state", MAX_WARMUP_MS / 1000, WarmupRule.MIN_TASKS, WarmupRule.TOLERANCE_PERCENT);
+        }
+        return s;
+    }
+
+    private static double[] timeTasks(ExecutorService executor, SerializableCallable<?> task, int tasks, long deadline) {
+        double[] us = new double[tasks];
+        int done = 0;
         try {
-            for (int i = 0; i < BATCH; i++) {
+            while (done < tasks && (done % 16 != 0 || System.nanoTime() < deadline)) {
                 long t0 = System.nanoTime();
-                executor.submit(NOTHING).get();
-                us[i] = (System.nanoTime() - t0) / 1e3;
+                executor.submit(task).get();
+                us[done++] = (System.nanoTime() - t0) / 1e3;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -81,7 +155,13 @@ public final class RoundTrip {
             throw new IllegalStateException("an empty task failed while measuring the round trip: "
                     + e.getCause(), e.getCause());
         }
-        Arrays.sort(us);
-        return us[BATCH / 2];
+        return Arrays.copyOf(us, done);
+    }
+
+    private static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 }
