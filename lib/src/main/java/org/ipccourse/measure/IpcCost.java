@@ -61,9 +61,11 @@ import tech.tablesaw.api.Table;
  * short-lived garbage of the codec counts too.
  *
  * <h2>Costs</h2>
- * {@code warmup + repetitions} round trips per row (default 2 + 5), each preceded by an untimed
- * full collection in the owner and in every worker (one collection task per worker, submitted
- * together), so that one run's garbage does not land in the next one's timing. With one worker
+ * {@code warmup + repetitions} round trips per row (default 2 + 5), each timed one (and the first)
+ * preceded by an untimed full collection in the owner and in every worker at the same time (one
+ * collection task per worker, submitted together), so that one run's garbage does not land in the
+ * next one's timing; a side that made less than 1 MiB of garbage since its last collection (the
+ * owner of a shared segment, say) is not collected again. With one worker
  * the measurement is cleanest; with several, the probe goes to whichever worker the pool picks.
  * A 100 MiB payload needs a few hundred MiB of heap on each side.
  */
@@ -79,6 +81,8 @@ public final class IpcCost {
     }
 
     private static final long TIMEOUT_SECONDS = 300;
+    /** A side is collected before a timed run once it made this much garbage since its last collection. */
+    static final long COLLECT_AFTER_BYTES = 1L << 20;
 
     private final ExecutorService pool;
     private Codec codec = Codec.JAVA;
@@ -183,9 +187,18 @@ public final class IpcCost {
         long wireBytes = 0;
         try {
             int reusedLength = reused != null ? codec.encodeInto(payload, reused.buffer()) : -1; // it lives there now
+            long ownerGarbage = COLLECT_AFTER_BYTES, workerGarbage = COLLECT_AFTER_BYTES; // unknown: collect first
             for (int run = 0; run < warmup + repetitions; run++) {
-                collectBothSides();
+                if (run >= warmup || run == 0) { // a warm-up run's timing is thrown away: no clean heap needed
+                    collect(ownerGarbage >= COLLECT_AFTER_BYTES, workerGarbage >= COLLECT_AFTER_BYTES);
+                    ownerGarbage = ownerGarbage >= COLLECT_AFTER_BYTES ? 0 : ownerGarbage;
+                    workerGarbage = workerGarbage >= COLLECT_AFTER_BYTES ? 0 : workerGarbage;
+                }
                 Run r = runOnce(label, payload, size, reused, reusedLength);
+                ownerGarbage += Math.max(0, r.ownerAllocBytes());
+                Probes.Report made = r.report();
+                workerGarbage += made.receiveAllocBytes() < 0 || made.decodeAllocBytes() < 0 ? COLLECT_AFTER_BYTES
+                        : made.receiveAllocBytes() + made.decodeAllocBytes();
                 if (run == 0) {
                     wireBytes = Codec.JAVA.encode(r.probe()).length;
                 }
@@ -270,13 +283,20 @@ public final class IpcCost {
         }
     }
 
-    /** One collection per worker, submitted together so that each idle worker takes one. */
-    private void collectBothSides() {
-        System.gc();
-        int workers = pool instanceof ProcessPool p ? p.workerCount() : 1;
+    /**
+     * One collection per worker, submitted together so that each idle worker takes one, and one in
+     * the owner while they run: the two sides collect at the same time, not one after the other.
+     * A side that made less than {@link #COLLECT_AFTER_BYTES} of garbage since its last collection
+     * is left alone (a full collection of the kernel costs about 130 ms on 2 cores).
+     */
+    private void collect(boolean owner, boolean workers) {
         List<Future<Boolean>> collections = new ArrayList<>();
-        for (int i = 0; i < workers; i++) {
+        int count = !workers ? 0 : pool instanceof ProcessPool p ? p.workerCount() : 1;
+        for (int i = 0; i < count; i++) {
             collections.add(pool.submit(new Probes.Collect()));
+        }
+        if (owner) {
+            System.gc();
         }
         collections.forEach(IpcCost::await);
     }
