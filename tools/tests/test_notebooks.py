@@ -57,3 +57,7 @@ def test_notebook_runs_clean_and_renders_tables_and_plots(path, graded):
     stderr = [o.get("text", "") for c in executed.notebook.cells for o in c.get("outputs", [])
               if o.get("name") == "stderr"]
     assert not stderr, f"{path.name}: the notebook printed to stderr (warnings the reader did not ask for): {stderr[:3]}"
+    stray = [o["data"]["text/plain"] for c in executed.notebook.cells for o in c.get("outputs", [])
+             if "text/plain" in o.get("data", {}) and str(o["data"]["text/plain"]).startswith("java.io.PrintStream@")]
+    assert not stray, (f"{path.name}: a cell ends in System.out.printf(...), whose value shows as {stray[0]!r}; "
+                       "end it with System.out.println(String.format(...)) instead")
