@@ -50,6 +50,13 @@ def test_kernelspec_names_the_java_the_setup_ran_with_and_lives_in_the_venv():
         "the kernel classpath must point at jars copied beside kernel.json"
 
 
+def test_the_kernel_jar_has_the_workers_class_data_archive():
+    # made by set-up for the kernel's copy of the jar (org.ipccourse.pool.WorkerArchive); one, never stale copies
+    lib = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "ipc-course" / "lib"
+    archives = sorted(p.name for p in lib.glob("ipc-course-lib.worker-*.jsa"))
+    assert len(archives) == 1, f"expected one worker archive beside the kernel's jar in {lib}, found {archives}"
+
+
 def test_kernel_install_twice_changes_nothing():
     spec = json.loads((Path(sys.prefix) / "share/jupyter/kernels/ipc-course/kernel.json").read_text())
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "kernel.py"), "install",

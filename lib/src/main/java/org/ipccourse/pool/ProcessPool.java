@@ -64,11 +64,13 @@ import java.util.concurrent.TimeoutException;
  * archive (turning it off made a pool of two about 40% slower to start on the course machines),
  * the collector that starts fastest and suits a single task thread, and no perf-data file.
  * {@code -XX:TieredStopAtLevel=1} gave no measurable start-up gain and would cap every CPU-bound
- * task at C1-compiled code, so it is not used. An application class-data archive
- * ({@code -XX:SharedArchiveFile}, auto-created only on JDK 19+) is not used either: on JDK 17 it
- * must be dumped by a separate run and refuses class paths with directories, which the notebook
- * and test class paths have. Options given to {@link Builder#workerJvmOptions} come after these
- * and win, so a user can add an archive.
+ * task at C1-compiled code, so it is not used. When the pool classes come from the library jar
+ * and set-up made the workers' class-data archive for it ({@code WorkerArchive} in this package),
+ * workers map the library's and the JDK's classes from it ({@code -XX:SharedArchiveFile}); from
+ * class directories (the tests) or without an archive they start without one. While the workers
+ * start, the owner runs its own encoding path in memory, and each worker its decoding path once
+ * before its first task ({@code WarmUp}). Options given to {@link Builder#workerJvmOptions} come
+ * after these and win.
  *
  * <h2>Tasks and serialization</h2>
  * Tasks are {@link SerializableCallable}, {@link SerializableRunnable} or {@link

@@ -76,6 +76,7 @@ final class Scheduler {
             exits.ensureWorkers();
         }
         flushAll();
+        WarmUp.owner(codec, this::startedOrBroken); // while the workers start
         synchronized (this) {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             while (broken == null && count(WorkerState.READY) < config.workers) {
@@ -91,6 +92,10 @@ final class Scheduler {
             stopNow();
             throw broken instanceof RuntimeException r ? r : new IllegalStateException(broken.getMessage(), broken);
         }
+    }
+
+    private synchronized boolean startedOrBroken() {
+        return broken != null || count(WorkerState.READY) >= config.workers;
     }
 
     int count(WorkerState s) {

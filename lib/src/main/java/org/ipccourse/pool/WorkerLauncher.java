@@ -2,6 +2,7 @@ package org.ipccourse.pool;
 
 import java.io.File;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
@@ -41,10 +42,17 @@ final class WorkerLauncher {
                 "-XX:ErrorFile=" + errorFile, "-XX:-CreateCoredumpOnCrash", "-XX:+DisableAttachMechanism");
     }
 
+    /**
+     * The worker's command: java, {@link #defaultOptions()}, the class-data archive made by set-up
+     * for the library jar when there is one ({@link WorkerArchive}: the classes a worker loads up
+     * to its first tasks, mapped instead of read, parsed and verified), the user's options (which
+     * win), the class path and the main class.
+     */
     static List<String> command(List<String> userOptions) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaCommand());
         cmd.addAll(defaultOptions());
+        cmd.addAll(WorkerArchive.options());
         cmd.addAll(userOptions);
         cmd.add("-cp");
         cmd.add(classPath());
@@ -57,15 +65,30 @@ final class WorkerLauncher {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
-    static String classPath() {
-        Set<String> entries = new LinkedHashSet<>();
+    /** Where the pool classes come from, as the worker's class path names it; null when not a file. */
+    static Path poolClasses() {
         CodeSource source = WorkerMain.class.getProtectionDomain().getCodeSource();
         if (source != null && source.getLocation() != null) {
             try {
-                entries.add(Path.of(source.getLocation().toURI()).toString());
+                return Path.of(source.getLocation().toURI());
             } catch (URISyntaxException | IllegalArgumentException e) {
-                // not a file location; the class path below must then hold the pool classes
+                // not a file location; the class path must then hold the pool classes
             }
+        }
+        return null;
+    }
+
+    /** The library jar the pool classes come from, or null (class directories, as in the tests). */
+    static Path libraryJar() {
+        Path p = poolClasses();
+        return p != null && p.toString().endsWith(".jar") && Files.isRegularFile(p) ? p : null;
+    }
+
+    static String classPath() {
+        Set<String> entries = new LinkedHashSet<>();
+        Path pool = poolClasses();
+        if (pool != null) {
+            entries.add(pool.toString());
         }
         for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
             if (!e.isBlank()) {

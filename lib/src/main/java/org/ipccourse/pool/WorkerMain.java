@@ -219,6 +219,7 @@ final class WorkerMain {
             }
             flushOutput();
             encoder.write(MessageType.READY, 0, new byte[0]);
+            WarmUp.worker(codec, loader); // before the first task's frame is read
         } catch (Throwable t) {
             try {
                 flushOutput();

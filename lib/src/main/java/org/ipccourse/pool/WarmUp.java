@@ -1,0 +1,80 @@
+package org.ipccourse.pool;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs the task path in memory before the first task needs it: the owner encodes tasks and
+ * decodes results while it waits for its first pool's workers to start, and a worker decodes, runs
+ * and encodes one task after it reported ready, before it reads its first frame. Nothing is sent.
+ *
+ * <p>Why: a fresh JVM pays for the path's first use (loading and initializing its classes, the
+ * reflection on a lambda's {@code writeReplace} and {@code $deserializeLambda$}, linking the
+ * lambda factory: measured in a fresh JVM, 15-35 ms for the first encode of a lambda task and
+ * 5-11 ms for its first decode, then 0.1 ms each), and then runs it interpreted and in profiled
+ * C1 code for thousands of tasks. The owner's encode and decode alone took 7-10 µs per task over
+ * tasks 1,001-2,000 of a fresh JVM, as much as a whole round trip in the steady state. So the
+ * owner repeats them, up to {@link #passes()} times, for as long as its workers take to start (it
+ * would only wait), once per JVM; measured with fresh JVMs on a loaded machine, alternating, 4
+ * each: tasks 1,001-2,000 of a fresh pool took 22-27 µs (once 140) against 117-142 µs (once 33)
+ * without. A worker makes one pass, which needs no frame, so the first task finds the path's
+ * classes loaded and the lambda factory linked; more passes would take CPU from the tasks.
+ *
+ * <p>{@code -Dipccourse.pool.warmUpPasses=0} turns both off (read each time, for measurements).
+ * A failure here is ignored: the real task meets it and reports it.
+ */
+final class WarmUp {
+    private static final String PASSES_PROPERTY = "ipccourse.pool.warmUpPasses";
+    /** The owner's passes at most (the first few hundred run interpreted, some 0.15 ms each). */
+    private static final int DEFAULT_PASSES = 3000;
+    private static final AtomicBoolean OWNER_WARMED = new AtomicBoolean();
+
+    private WarmUp() {
+    }
+
+    static int passes() {
+        return Integer.getInteger(PASSES_PROPERTY, DEFAULT_PASSES);
+    }
+
+    /** A task like a notebook's: a serializable lambda capturing an int. */
+    private static SerializableCallable<Integer> probe(int k) {
+        return () -> k;
+    }
+
+    /**
+     * The owner's side, once per JVM: encode tasks and decode results as {@link Scheduler#submit}
+     * and the pipe readers do, until {@code done} (the workers are ready) or {@link #passes()}.
+     */
+    static void owner(TaskCodec codec, BooleanSupplier done) {
+        if (!OWNER_WARMED.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            byte[] result = ObjectCodec.serialize(1);
+            List<ClassLoader> loaders = List.of(WarmUp.class.getClassLoader());
+            for (int i = 0, n = passes(); i < n && !done.getAsBoolean(); i++) {
+                SerializableCallable<Integer> task = Shippable.require(probe(i), "the warm-up task");
+                codec.serializeTask(0, task, () -> "the warm-up task");
+                codec.result(result, BulkArrays.NONE, loaders, 0, null);
+            }
+        } catch (Throwable ignored) {
+            // the first real task meets the problem and reports it
+        }
+    }
+
+    /** A worker's side: decode a task, run it, encode its result. */
+    static void worker(ObjectCodec codec, ClassLoader loader) {
+        try {
+            if (passes() <= 0) {
+                return;
+            }
+            byte[] payload = Payloads.encodeTask(0, probe(1)).toByteArray();
+            Object task = codec.deserialize(payload, Payloads.TASK_HEADER, BulkArrays.NONE, List.of(loader));
+            ObjectCodec.serializeChunked(((Callable<?>) task).call());
+        } catch (Throwable ignored) {
+            // the first real task meets the problem and reports it
+        }
+    }
+}
