@@ -302,9 +302,15 @@ public final class Charts {
             ref.setChartCategorySeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Line);
             ref.setMarker(SeriesMarkers.NONE);
             ref.setLineStyle(line[1].equals(1.0) ? SeriesLines.DASH_DASH : SeriesLines.DOT_DOT);
+            // a category chart draws a line series from one bar slot to another, so it stops short of
+            // the plot's edges: the same level again across the whole plot (the series stay for the legend)
+            chart.addAnnotation(new org.knowm.xchart.AnnotationLine((Double) line[1], false, false));
         }
+        chart.getStyler().setAnnotationLineColor(REFERENCE);
+        chart.getStyler().setAnnotationLineStroke(new java.awt.BasicStroke(1f));
         chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(low) + 1e-9)));
+        // a bar grows from the axis minimum: keep a quarter of a decade below the shortest one in view
+        chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(low) - 0.25)));
         chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(high) - 1e-9)));
         chart.getStyler().setOverlapped(false);
         return readable(chart);

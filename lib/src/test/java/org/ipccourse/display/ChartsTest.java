@@ -72,6 +72,17 @@ class ChartsTest {
     }
 
     @Test
+    void aSpeedupBarJustAboveADecadeKeepsAVisibleHeight() {
+        Table t = Table.create("Example 26.1",
+                StringColumn.create("scenario", "a", "a"),
+                StringColumn.create("variant", "sequential", "process pool"),
+                DoubleColumn.create("speedup", 1, 0.00104),
+                StringColumn.create("verdict", "baseline", "slower"));
+        CategoryChart chart = Charts.speedupBars(t, "scenario", 2);
+        assertEquals(0.0001, chart.getStyler().getYAxisMin(), 1e-15, "0.00104 would be a bar of no height from 0.001");
+    }
+
+    @Test
     void theSameKindOfVariantHasTheSameColourInEveryChart() {
         XYChart lines = Charts.lines(sweep(), "parameter", "variant", "median_ms", true, true);
         assertEquals(Charts.PROCESSES, lines.getSeriesMap().get("process pool").getLineColor());
