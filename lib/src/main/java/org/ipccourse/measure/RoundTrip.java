@@ -65,12 +65,25 @@ public record RoundTrip(Interval warm, boolean settled, long warmupTasks, double
      * @throws IllegalStateException if a task fails or the caller is interrupted
      */
     public static RoundTrip of(ExecutorService executor) {
+        return of(executor, NOTHING);
+    }
+
+    /**
+     * Warms {@code executor} up with {@code task} and measures its round trip by the same rule as
+     * {@link #of(ExecutorService)}: for instance an empty task written in a notebook cell, whose
+     * path through the pool (a cell lambda, rebuilt in the worker) has its own warm-up. Only an
+     * empty task measures a round trip in the course's sense.
+     *
+     * @throws IllegalStateException if a task fails or the caller is interrupted
+     */
+    public static RoundTrip of(ExecutorService executor, SerializableCallable<?> task) {
         Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(task, "task");
         long begin = System.nanoTime();
         long deadline = begin + MAX_WARMUP_MS * 1_000_000L;
         WarmupRule rule = new WarmupRule();
         while (!rule.settled() && System.nanoTime() < deadline) {
-            double[] us = timeTasks(executor, NOTHING, rule.nextBatch(), deadline);
+            double[] us = timeTasks(executor, task, rule.nextBatch(), deadline);
             if (us.length > 0) {
                 rule.add(us.length, median(us));
             }
@@ -78,7 +91,7 @@ public record RoundTrip(Interval warm, boolean settled, long warmupTasks, double
         double warmupMillis = (System.nanoTime() - begin) / 1e6;
         double[] medians = new double[BATCHES];
         for (int b = 0; b < BATCHES; b++) {
-            medians[b] = median(timeTasks(executor, NOTHING, BATCH, Long.MAX_VALUE));
+            medians[b] = median(timeTasks(executor, task, BATCH, Long.MAX_VALUE));
         }
         return new RoundTrip(Interval.ofMedian(medians), rule.settled(), rule.tasks(), warmupMillis);
     }
@@ -96,8 +109,9 @@ public record RoundTrip(Interval warm, boolean settled, long warmupTasks, double
 
     /**
      * Times {@code tasks} submits of {@code task}, one at a time, each awaited before the next,
-     * with no warm-up: for instance, on a pool {@link #of} has just warmed, what a task written in
-     * a notebook cell costs to send, next to the library's empty task.
+     * with no warm-up: what the next tasks of this kind cost as they are, warm or not (a task
+     * whose path has not run before pays its warm-up here; {@link #of(ExecutorService,
+     * SerializableCallable)} warms it first).
      *
      * @return microseconds per task: median with its 95% interval
      * @throws IllegalArgumentException if {@code tasks} is below 1

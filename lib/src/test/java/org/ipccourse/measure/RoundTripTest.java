@@ -35,6 +35,10 @@ class RoundTripTest {
                     : trip.warmupMillis() >= RoundTrip.MAX_WARMUP_MS, trip.summary());
             assertEquals(RoundTrip.FIRST_TASKS, RoundTrip.firstTasks(threads).n());
             assertEquals(7, RoundTrip.sample(threads, () -> 2, 7).n());
+            java.util.concurrent.atomic.AtomicLong runs = new java.util.concurrent.atomic.AtomicLong();
+            RoundTrip given = RoundTrip.of(threads, () -> runs.incrementAndGet());
+            assertEquals(given.warmupTasks() + (long) RoundTrip.BATCHES * RoundTrip.BATCH, runs.get(),
+                    "the warm-up and the timed batches run the task given");
             assertThrows(IllegalArgumentException.class, () -> RoundTrip.sample(threads, () -> 2, 0));
         } finally {
             threads.shutdownNow();
