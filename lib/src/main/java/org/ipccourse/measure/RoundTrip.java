@@ -85,13 +85,13 @@ public record RoundTrip(Interval warm, boolean settled, long warmupTasks, double
         while (!rule.settled() && System.nanoTime() < deadline) {
             double[] us = timeTasks(executor, task, rule.nextBatch(), deadline);
             if (us.length > 0) {
-                rule.add(us.length, median(us));
+                rule.add(us.length, Stats.of(us).median());
             }
         }
         double warmupMillis = (System.nanoTime() - begin) / 1e6;
         double[] medians = new double[BATCHES];
         for (int b = 0; b < BATCHES; b++) {
-            medians[b] = median(timeTasks(executor, task, BATCH, Long.MAX_VALUE));
+            medians[b] = Stats.of(timeTasks(executor, task, BATCH, Long.MAX_VALUE)).median();
         }
         return new RoundTrip(Interval.ofMedian(medians), rule.settled(), rule.tasks(), warmupMillis);
     }
@@ -170,12 +170,5 @@ public record RoundTrip(Interval warm, boolean settled, long warmupTasks, double
                     + e.getCause(), e.getCause());
         }
         return Arrays.copyOf(us, done);
-    }
-
-    private static double median(double[] values) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 }
