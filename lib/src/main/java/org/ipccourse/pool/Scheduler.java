@@ -60,14 +60,22 @@ final class Scheduler {
 
     Scheduler(ProcessPool.Builder config) {
         this.config = config;
-        this.codec = new TaskCodec(config.filterPattern);
-        byte[] init = new byte[0];
-        if (config.initializer != null) {
-            init = TaskCodec.serialize(config.initializer, "the initializer");
-            classes.remember(config.initializer.getClass().getClassLoader());
+        List<String> command = WorkerLauncher.command(config.jvmOptions);
+        // The workers' JVMs boot while this JVM sets the pool up (see WorkerExits.spawnAhead).
+        List<Process> spawned = WorkerExits.spawnAhead(command, config.workers);
+        try {
+            this.codec = new TaskCodec(config.filterPattern);
+            byte[] init = new byte[0];
+            if (config.initializer != null) {
+                init = TaskCodec.serialize(config.initializer, "the initializer");
+                classes.remember(config.initializer.getClass().getClassLoader());
+            }
+            this.exits = new WorkerExits(this, command, spawned,
+                    Payloads.encodeInit(new Payloads.Init(config.filterPattern, init, codec.maxPayload)));
+        } catch (RuntimeException | Error e) {
+            spawned.forEach(Process::destroyForcibly); // a refused setting: no worker is left behind
+            throw e;
         }
-        this.exits = new WorkerExits(this, WorkerLauncher.command(config.jvmOptions),
-                Payloads.encodeInit(new Payloads.Init(config.filterPattern, init, codec.maxPayload)));
     }
 
     /** Starts the workers and waits until all are ready, or throws the reason one could not start. */

@@ -1,6 +1,7 @@
 package org.ipccourse.pool;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -37,12 +38,15 @@ final class WorkerExits {
     private final List<String> command;
     private final byte[] initPayload;
     private final ScheduledExecutorService timer;
+    /** Processes spawned before the pool was set up, taken by the first {@link #start}s. */
+    private final ArrayDeque<Process> spawned;
     private int started;
     private int startFailures;
 
-    WorkerExits(Scheduler scheduler, List<String> command, byte[] initPayload) {
+    WorkerExits(Scheduler scheduler, List<String> command, List<Process> spawned, byte[] initPayload) {
         this.s = scheduler;
         this.command = command;
+        this.spawned = new ArrayDeque<>(spawned);
         this.initPayload = initPayload;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> LibraryThreads.daemon(r, "ipc-pool-timer"));
         timer.scheduleWithFixedDelay(this::watchFrames, Timing.WATCHDOG_PERIOD_MILLIS,
@@ -72,9 +76,31 @@ final class WorkerExits {
         }
     }
 
+    /**
+     * Spawns {@code n} worker processes at once, before anything else of a new pool, so that their
+     * JVMs boot while the owner sets up the pool's threads and codecs: a JVM takes some 80 ms of a
+     * CPU to boot here, and in a fresh JVM the owner's own set-up between two workers' spawns (its
+     * classes, lambdas and threads, first used) took 80-150 ms, which the second worker waited for.
+     * The workers wait for their INIT frame, written when they are wrapped in handles
+     * ({@link #start}). A spawn that fails stops the spawning; {@link #start} then meets the
+     * failure again and reports it.
+     */
+    static List<Process> spawnAhead(List<String> command, int n) {
+        List<Process> processes = new ArrayList<>(n);
+        try {
+            for (int i = 0; i < n; i++) {
+                processes.add(new ProcessBuilder(command).start());
+            }
+        } catch (IOException e) {
+            // start() spawns again and reports it
+        }
+        return processes;
+    }
+
     private void start() {
         try {
-            WorkerHandle w = new WorkerHandle(++started, command, s.codec.maxPayload + 64, s.answers);
+            Process process = spawned.isEmpty() ? new ProcessBuilder(command).start() : spawned.poll();
+            WorkerHandle w = new WorkerHandle(++started, process, s.codec.maxPayload + 64, s.answers);
             s.workers.add(w);
             s.publish();
             w.start(() -> event(w, WorkerHandle.End.STDERR));

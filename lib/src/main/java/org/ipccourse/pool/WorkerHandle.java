@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -62,9 +61,9 @@ final class WorkerHandle {
     long watchedBytes = -1;
     long stalledSince;
 
-    WorkerHandle(int number, List<String> command, int maxFrame, PipeReader.Sink sink) throws IOException {
+    WorkerHandle(int number, Process process, int maxFrame, PipeReader.Sink sink) {
         this.number = number;
-        this.process = new ProcessBuilder(command).start();
+        this.process = process;
         this.encoder = new FrameEncoder(process.getOutputStream());
         this.reader = new PipeReader(this, new FrameDecoder(process.getInputStream(), maxFrame), sink,
                 "ipc-pool-reader-" + number);
