@@ -96,6 +96,44 @@ public final class JavaCosts {
             pool.close();
         }
         print("java.startup", startups);
+        print("java.startup_floor", jvmFloor(workers, reps));
+    }
+
+    /**
+     * The floor under the pool's start-up: the time {@code n} bare JVMs, spawned back to back with
+     * the flags of the raw pipe's child, take until each has answered one message ({@link PipeEcho}:
+     * no library, no pool). What a pool of {@code n} workers cannot start faster than on this JDK.
+     */
+    private static List<Double> jvmFloor(int n, int reps) throws IOException {
+        List<Double> samples = new ArrayList<>();
+        for (int r = 0; r < reps; r++) {
+            long t0 = System.nanoTime();
+            List<Process> jvms = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                jvms.add(new ProcessBuilder(javaCommand(), "-Xshare:auto", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp",
+                        System.getProperty("java.class.path"), PipeEcho.class.getName())
+                        .redirectError(ProcessBuilder.Redirect.INHERIT).start());
+            }
+            for (Process p : jvms) {
+                DataOutputStream out = new DataOutputStream(p.getOutputStream());
+                out.writeLong(r);
+                out.flush();
+            }
+            for (Process p : jvms) {
+                new DataInputStream(p.getInputStream()).readLong();
+            }
+            samples.add((System.nanoTime() - t0) / 1000.0);
+            for (Process p : jvms) {
+                p.getOutputStream().close();
+                try {
+                    p.waitFor();
+                } catch (InterruptedException e) {
+                    p.destroyForcibly();
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        return samples;
     }
 
     /**

@@ -127,6 +127,9 @@ public final class PoolBenchmark {
                     "java.startup", "python.startup", 3.0, false);
             allPass &= target(f, "pool start-up (" + workers + " workers ready) <= 1x Python spawn Pool start-up",
                     "java.startup", "python.startup", 1.0, false);
+            info(f, workers + " bare JVMs answering (the floor under start-up) / Python spawn Pool start-up",
+                    "java.startup_floor", "python.startup");
+            info(f, "pool start-up / " + workers + " bare JVMs answering", "java.startup", "java.startup_floor");
             for (String side : List.of("java", "kernel")) {
                 String where = side.equals("java") ? "plain JVM" : "kernel";
                 allPass &= target(f, "warm-up, " + where + ": tasks 1,001-2,000 <= 2x steady state",
