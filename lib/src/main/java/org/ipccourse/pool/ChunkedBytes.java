@@ -2,8 +2,6 @@ package org.ipccourse.pool;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -31,9 +29,6 @@ final class ChunkedBytes {
     static final int MAX_CHUNK = 4 << 20;
     /** No bytes. */
     public static final ChunkedBytes EMPTY = new ChunkedBytes();
-
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     /** Bytes that go before the bulk section (a task's epoch); empty for most payloads. */
     private byte[] prefix = new byte[0];
@@ -157,8 +152,11 @@ final class ChunkedBytes {
 
     /** Appends a big-endian int. */
     void writeInt(int v) throws IOException {
-        if (last.length - lastCount >= 4) {
-            INT.set(last, lastCount, v);
+        if (last.length - lastCount >= 4) { // shifts, as in ByteReader: cheap when interpreted
+            last[lastCount] = (byte) (v >>> 24);
+            last[lastCount + 1] = (byte) (v >>> 16);
+            last[lastCount + 2] = (byte) (v >>> 8);
+            last[lastCount + 3] = (byte) v;
             lastCount += 4;
             size += 4;
         } else {
@@ -170,14 +168,8 @@ final class ChunkedBytes {
 
     /** Appends a big-endian long. */
     void writeLong(long v) throws IOException {
-        if (last.length - lastCount >= 8) {
-            LONG.set(last, lastCount, v);
-            lastCount += 8;
-            size += 8;
-        } else {
-            writeInt((int) (v >>> 32));
-            writeInt((int) v);
-        }
+        writeInt((int) (v >>> 32));
+        writeInt((int) v);
     }
 
     /** Appends {@code b[off, off + len)}. */

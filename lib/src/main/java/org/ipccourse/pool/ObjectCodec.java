@@ -10,9 +10,6 @@ import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -26,10 +23,11 @@ import java.util.List;
  * each way directly; large object graphs cost what Java serialization costs.
  */
 final class ObjectCodec {
-    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final String filterPattern;
     /** Why the filter rejects a class named by a direct payload, or "" when it admits it. */
+    /** The lambda forms this codec decoded last ({@link Values}' direct form of a lambda). */
+    final LambdaForms.Recent lambdaForms = new LambdaForms.Recent();
     private final ClassValue<String> rejection = new ClassValue<>() {
         @Override
         protected String computeValue(Class<?> type) {
@@ -89,7 +87,9 @@ final class ObjectCodec {
         ChunkedBytes bytes = new ChunkedBytes();
         Values.writePayload(bytes, value);
         byte[] epoch = new byte[8];
-        LONG_BE.set(epoch, 0, header);
+        for (int i = 0; i < 8; i++) {
+            epoch[i] = (byte) (header >>> (56 - 8 * i)); // big-endian; shifts are cheap interpreted, unlike a VarHandle
+        }
         bytes.prefix(epoch);
         return bytes;
     }

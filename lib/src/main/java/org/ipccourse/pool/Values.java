@@ -115,7 +115,15 @@ final class Values {
             } catch (ReflectiveOperationException | ClassCastException e) {
                 return false;
             }
-            writeLambda(out, lambda);
+            LambdaForms.Written form = LambdaForms.formOf(type, lambda);
+            out.writeByte(LAMBDA);
+            out.writeInt(form.form().length);
+            out.writeLong(form.fingerprint());
+            out.write(form.form(), 0, form.form().length);
+            out.writeInt(lambda.getCapturedArgCount());
+            for (int i = 0; i < lambda.getCapturedArgCount(); i++) {
+                writeNested(out, lambda.getCapturedArg(i));
+            }
             return true;
         }
         return false;
@@ -162,7 +170,7 @@ final class Values {
     }
 
     /** Latin-1 text one byte per char, any other text two; both exact, lone surrogates included. */
-    private static void writeString(ChunkedBytes out, String s) throws IOException {
+    static void writeString(ChunkedBytes out, String s) throws IOException {
         int n = s.length();
         boolean latin1 = true;
         for (int i = 0; i < n && latin1; i++) {
@@ -179,23 +187,6 @@ final class Values {
                 out.writeByte(c >>> 8);
                 out.writeByte(c);
             }
-        }
-    }
-
-    private static void writeLambda(ChunkedBytes out, SerializedLambda lambda) throws IOException {
-        out.writeByte(LAMBDA);
-        writeString(out, lambda.getCapturingClass().replace('/', '.'));
-        writeString(out, lambda.getFunctionalInterfaceClass());
-        writeString(out, lambda.getFunctionalInterfaceMethodName());
-        writeString(out, lambda.getFunctionalInterfaceMethodSignature());
-        out.writeByte(lambda.getImplMethodKind());
-        writeString(out, lambda.getImplClass());
-        writeString(out, lambda.getImplMethodName());
-        writeString(out, lambda.getImplMethodSignature());
-        writeString(out, lambda.getInstantiatedMethodType());
-        out.writeInt(lambda.getCapturedArgCount());
-        for (int i = 0; i < lambda.getCapturedArgCount(); i++) {
-            writeNested(out, lambda.getCapturedArg(i));
         }
     }
 
@@ -250,6 +241,39 @@ final class Values {
     private static Object readLambda(ByteReader in, ObjectCodec codec, List<ClassLoader> loaders)
             throws IOException, ClassNotFoundException {
         codec.admit(SerializedLambda.class);
+        int formLength = length(in);
+        long fingerprint = in.readLong();
+        LambdaForms.Form form = codec.lambdaForms.find(fingerprint, formLength, loaders);
+        if (form == null) {
+            int formStart = in.position();
+            form = readForm(in, codec, loaders);
+            if (in.position() != formStart + formLength) {
+                throw corrupted("lambda form of " + formLength + " bytes");
+            }
+            codec.lambdaForms.add(fingerprint, formLength, loaders, form);
+        } else {
+            in.skip(formLength);
+        }
+        codec.admit(form.capturing());
+        int n = length(in);
+        Object[] captured = new Object[n];
+        for (int i = 0; i < n; i++) {
+            captured[i] = readNested(in, codec, loaders);
+        }
+        try {
+            return form.factory().invoke(null, form.with(captured));
+        } catch (InvocationTargetException e) {
+            InvalidClassException clear = new InvalidClassException(form.capturing().getName(),
+                    "could not rebuild lambda " + form.implMethod() + ": " + e.getCause());
+            clear.initCause(e.getCause());
+            throw clear;
+        } catch (IllegalAccessException e) {
+            throw new InvalidClassException(form.capturing().getName(), e.toString());
+        }
+    }
+
+    private static LambdaForms.Form readForm(ByteReader in, ObjectCodec codec, List<ClassLoader> loaders)
+            throws IOException, ClassNotFoundException {
         Class<?> capturing = ObjectCodec.resolve(readString(in, codec, loaders), loaders);
         codec.admit(capturing);
         String interfaceClass = readString(in, codec, loaders);
@@ -260,27 +284,12 @@ final class Values {
         String implMethod = readString(in, codec, loaders);
         String implSignature = readString(in, codec, loaders);
         String instantiated = readString(in, codec, loaders);
-        int n = length(in);
-        Object[] captured = new Object[n];
-        for (int i = 0; i < n; i++) {
-            captured[i] = readNested(in, codec, loaders);
-        }
-        SerializedLambda form = new SerializedLambda(capturing, interfaceClass, interfaceMethod,
-                interfaceSignature, implKind, implClass, implMethod, implSignature, instantiated, captured);
         Method factory = DESERIALIZE_LAMBDA.get(capturing);
         if (factory == null) {
             throw new InvalidClassException(capturing.getName(), "has no serializable lambdas to rebuild");
         }
-        try {
-            return factory.invoke(null, form);
-        } catch (InvocationTargetException e) {
-            InvalidClassException clear = new InvalidClassException(capturing.getName(),
-                    "could not rebuild lambda " + implMethod + ": " + e.getCause());
-            clear.initCause(e.getCause());
-            throw clear;
-        } catch (IllegalAccessException e) {
-            throw new InvalidClassException(capturing.getName(), e.toString());
-        }
+        return new LambdaForms.Form(capturing, interfaceClass, interfaceMethod, interfaceSignature, implKind,
+                implClass, implMethod, implSignature, instantiated, factory);
     }
 
     private static String readString(ByteReader in, ObjectCodec codec, List<ClassLoader> loaders)

@@ -83,6 +83,40 @@ class ValuesTest {
         assertEquals(81, back.apply(9));
     }
 
+    private static SerializableCallable<String> greeting(String who) {
+        return () -> "hello " + who;
+    }
+
+    private static SerializableCallable<String> farewell(String who) {
+        return () -> "bye " + who;
+    }
+
+    @Test
+    void lambdasOfSeveralClassesThroughOneCodecEachComeBackAsTheirOwnWithTheirOwnValues() throws Exception {
+        for (int i = 0; i < 3 * LambdaForms.Recent.SIZE; i++) {
+            // more lambda classes than the reader keeps forms of, interleaved, so forms are found and evicted
+            SerializableCallable<String> task = i % 3 == 0 ? greeting("a" + i) : i % 3 == 1 ? farewell("b" + i)
+                    : (SerializableCallable<String>) () -> "other";
+            String expected = i % 3 == 0 ? "hello a" + i : i % 3 == 1 ? "bye b" + i : "other";
+            assertEquals(expected, ((Callable<?>) roundTrip(task)).call());
+        }
+        // the same bytes decoded for another set of class loaders resolve their classes again
+        byte[] bytes = ObjectCodec.serialize(greeting("x"));
+        ClassLoader other = new ClassLoader(getClass().getClassLoader()) {
+        };
+        assertEquals("hello x", ((Callable<?>) codec.deserialize(bytes, List.of(other))).call());
+        assertEquals("hello x", ((Callable<?>) codec.deserialize(bytes, List.of(getClass().getClassLoader()))).call());
+    }
+
+    @Test
+    void aLambdaFormWhoseLengthDisagreesWithItsContentsIsReportedAsCorruption() throws Exception {
+        byte[] bytes = ObjectCodec.serialize(greeting("y"));
+        bytes[4] += 1; // the low byte of the form's length, after the tag
+        IOException e = assertThrows(IOException.class,
+                () -> new ObjectCodec("").deserialize(bytes, List.of(getClass().getClassLoader())));
+        assertTrue(e.getMessage().contains("corrupted"), e.getMessage());
+    }
+
     @Test
     void aCapturedValueThatIsNotSerializableIsNamedAtEncoding() {
         Object notSerializable = new Object();
