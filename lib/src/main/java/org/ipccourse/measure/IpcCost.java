@@ -26,8 +26,11 @@ import tech.tablesaw.api.Table;
  * kernel pipe (copy two), the worker reading the frame, and the small reply. A large primitive
  * array is decoded as it arrives: the worker reads its elements from the pipe straight into the
  * new array, so with Java serialization copy three of a {@code double[]} is inside "pipe", and
- * "deserialize" is the rest of the decoding. The shared-memory transports send only a segment's
- * ref instead.
+ * "deserialize" is the rest of the decoding. Copy one of such an array is inside "pipe" too when
+ * the task goes to an idle worker at once (as every probe here does with one worker): the pool
+ * writes its elements from the array to the pipe, and the frame on the pipe is the task's
+ * snapshot, so "serialize" is only the rest of the encoding and the owner allocates next to
+ * nothing. The shared-memory transports send only a segment's ref instead.
  *
  * <pre>{@code
  * try (ProcessPool pool = ProcessPool.newProcessPool(1)) {
@@ -53,7 +56,7 @@ import tech.tablesaw.api.Table;
  * <h2>Memory</h2>
  * {@code owner_alloc_mib} is what all owner threads allocated from the submit to the reply,
  * including the pool's own buffers (the task serialized into chunks, written to the pipe as
- * they are); {@code worker_alloc_mib} is what the worker allocated to receive the task (since the
+ * they are; a large primitive array sent to an idle worker is not among them, see above); {@code worker_alloc_mib} is what the worker allocated to receive the task (since the
  * end of an untimed collection just before) plus to decode it: for a large array, the array itself
  * and a slice buffer, no frame of its bytes. Both are counted by the JVM
  * ({@code ThreadMXBean} allocated bytes), not computed from sizes. A copy's buffers stay

@@ -18,7 +18,8 @@ import org.ipccourse.bytes.PrimitiveArrays;
  * payload's bytes and the decoded array at once (the frame's bytes are only the small rest), and
  * every array is complete before any {@code readObject}, {@code readResolve} or record constructor
  * of the payload can see it. Costs: one slice buffer per payload and a copy of each slice while it
- * is in cache; no per-element work on a little-endian machine.
+ * is in cache (a {@code byte[]} is read straight into itself after its first slice); no
+ * per-element work on a little-endian machine.
  */
 final class BulkArrays {
     /** The tag of a payload's bulk section. */
@@ -105,6 +106,10 @@ final class BulkArrays {
         Object[] arrays = count == 0 ? NONE : new Object[count];
         for (int i = 0; i < count; i++) {
             Class<?> type = KINDS[kinds[i]];
+            if (type == byte[].class && lengths[i] > 0) {
+                arrays[i] = readBytes(in, lengths[i], slice, counted);
+                continue;
+            }
             int size1 = PrimitiveArrays.elementBytes(type);
             Object array = null;
             for (int at = 0; at < lengths[i] || array == null; ) {
@@ -120,6 +125,21 @@ final class BulkArrays {
             arrays[i] = array;
         }
         return new Read(size, arrays);
+    }
+
+    /** A {@code byte[]} of the section: its first slice through {@code slice}, the rest straight into it. */
+    private static byte[] readBytes(DataInputStream in, int length, byte[] slice, IntConsumer counted) throws IOException {
+        int first = Math.min(length, slice.length);
+        in.readFully(slice, 0, first);
+        counted.accept(first);
+        byte[] array = java.util.Arrays.copyOf(slice, length); // its first slice is here
+        for (int at = first; at < length; ) {
+            int n = Math.min(FrameDecoder.READ_SLICE, length - at);
+            in.readFully(array, at, n);
+            counted.accept(n);
+            at += n;
+        }
+        return array;
     }
 
     /** What {@link #read} read: the section's bytes after its tag, and its arrays. */

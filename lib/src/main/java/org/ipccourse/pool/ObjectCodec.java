@@ -81,10 +81,11 @@ final class ObjectCodec {
     /**
      * As {@link #serializeChunked(Object)}, after a big-endian int64 {@code header} (a task's
      * notebook-state epoch: {@link Payloads#encodeTask}); {@link #deserialize(byte[], int, List)}
-     * with offset 8 reads the value back.
+     * with offset 8 reads the value back. The copies of its large arrays are deferred: the caller
+     * must {@link ChunkedBytes#settle} it before the arrays may change.
      */
     static ChunkedBytes serializeChunked(long header, Object value) throws IOException {
-        ChunkedBytes bytes = new ChunkedBytes();
+        ChunkedBytes bytes = new ChunkedBytes(true);
         Values.writePayload(bytes, value);
         byte[] epoch = new byte[8];
         for (int i = 0; i < 8; i++) {

@@ -38,7 +38,8 @@ final class Payloads {
     /**
      * TASK and AWAITED_TASK payload: the kernel's notebook-state {@code epoch}, then the task
      * serialized ({@link ObjectCodec#deserialize(byte[], int, java.util.List)} with offset
-     * {@link #TASK_HEADER} reads it).
+     * {@link #TASK_HEADER} reads it). Its large arrays are not copied until
+     * {@link ChunkedBytes#settle} (the pool's submit settles it before it returns).
      *
      * @throws java.io.NotSerializableException naming the class that is not serializable
      */

@@ -142,6 +142,7 @@ final class Scheduler {
             int prefetch) {
         ChunkedBytes payload = codec.serializeTask(epoch, callable, what);
         TaskFuture<T> f;
+        boolean head;
         synchronized (this) {
             if (state != State.RUNNING || broken != null) {
                 throw new RejectedExecutionException("the process pool is " + describeState()
@@ -152,8 +153,15 @@ final class Scheduler {
                     List.of(loader != null ? loader : ClassLoader.getSystemClassLoader()), chunk, prefetch);
             queue.add(f);
             dispatch(f);
+            head = f.worker != null && f.worker.inFlight.peekFirst() == f; // never taken back: sent once
         }
         flushAll();
+        try {
+            TaskCodec.settle(payload, !head, what); // after this the caller may change its arrays
+        } catch (IllegalArgumentException e) {
+            f.cancel(true);
+            throw e;
+        }
         return f;
     }
 
@@ -200,7 +208,7 @@ final class Scheduler {
             WorkerHandle best = null;
             int prefetch = queue.peek().prefetch;
             for (WorkerHandle w : workers) {
-                if (w.state == WorkerState.READY && w.inFlight.size() < prefetch
+                if (w.state == WorkerState.READY && !w.exitsAfterOom && w.inFlight.size() < prefetch
                         && (best == null || w.inFlight.size() < best.inFlight.size())) {
                     best = w;
                 }

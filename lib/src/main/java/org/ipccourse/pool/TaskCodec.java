@@ -62,7 +62,8 @@ final class TaskCodec {
 
     /**
      * Serializes a task after its notebook-state {@code epoch} (the TASK payload) and refuses it
-     * when it exceeds the limit.
+     * when it exceeds the limit. Its large arrays are referenced, not copied: {@link #settle} it
+     * before the submitting call returns.
      */
     ChunkedBytes serializeTask(long epoch, Object task, Supplier<String> what) {
         ChunkedBytes payload = serialize(() -> Payloads.encodeTask(epoch, task), task, what);
@@ -70,6 +71,24 @@ final class TaskCodec {
             throw new IllegalArgumentException(tooLarge(what.get(), payload.size(), maxPayload));
         }
         return payload;
+    }
+
+    /**
+     * Makes a submitted task's payload independent of the caller's arrays before the submit
+     * returns ({@link ChunkedBytes#settle}): no copy when it was written in full and
+     * {@code mayBeSentAgain} is false, else a copy of its large arrays now.
+     *
+     * @throws IllegalArgumentException naming the task ({@code what}) when the copy does not fit
+     *     in the owner's heap
+     */
+    static void settle(ChunkedBytes payload, boolean mayBeSentAgain, Supplier<String> what) {
+        try {
+            payload.settle(mayBeSentAgain);
+        } catch (OutOfMemoryError e) {
+            throw new IllegalArgumentException(what.get() + " is too large to copy in the owner's heap ("
+                    + e.getMessage() + "). Pass large data through shared memory instead"
+                    + " (org.ipccourse.shm.SharedMemory): send the segment's name, not its bytes", e);
+        }
     }
 
     @FunctionalInterface

@@ -91,7 +91,7 @@ final class Values {
             return true;
         }
         Class<?> type = value.getClass();
-        if (type == byte[].class) {
+        if (type == byte[].class && ((byte[]) value).length < BulkArray.MIN_BYTES) { // a larger one goes in bulk
             byte[] bytes = (byte[]) value;
             out.writeByte(BYTES);
             out.writeInt(bytes.length);

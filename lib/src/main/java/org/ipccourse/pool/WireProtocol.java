@@ -46,7 +46,8 @@ package org.ipccourse.pool;
  * <pre>
  *   1 null      2 int (4 bytes)   3 long (8)   4 double (8, IEEE bits)   5 boolean (1)
  *   6 String    int32 n, n Latin-1 bytes      10 String   int32 n, n UTF-16 chars (2 bytes each)
- *   7 byte[]    int32 n, n bytes
+ *   7 byte[]    int32 n, n bytes (fewer than 8 KiB: a larger byte[] goes as tag 0, so that its bytes
+ *               travel in the bulk section and are read straight into the array)
  *   8 ArrayList int32 n, n elements, each a tag 1-6 or 10 and its value
  *   9 lambda    a serializable lambda: capturing class, functional interface class, method
  *               name and signature, implementation kind (1 byte), class, name and signature,
@@ -98,9 +99,11 @@ package org.ipccourse.pool;
  *       message in UTF-8</td></tr>
  *   <tr><td>OUTPUT</td><td>worker</td><td>1 = System.out, 2 = System.err</td><td>bytes the task
  *       printed; the owner writes them to its own System.out or System.err</td></tr>
- *   <tr><td>EXIT_AFTER_OOM</td><td>worker</td><td>0</td><td>empty: the task answered just before
- *       threw {@code OutOfMemoryError}; the worker halts next, and nothing else it holds has
- *       started, so the owner runs those tasks elsewhere. A frame, not an exit status, because a
+ *   <tr><td>EXIT_AFTER_OOM</td><td>worker</td><td>0</td><td>empty: the task answered next (the
+ *       frame right after this one) threw {@code OutOfMemoryError}; the worker halts after that
+ *       answer, and nothing else it holds has started, so the owner runs those tasks elsewhere and
+ *       sends this worker nothing more (sent before the answer, so that no task submitted after
+ *       it reaches a worker about to halt). A frame, not an exit status, because a
  *       task's own {@code System.exit(n)} can give any status.</td></tr>
  * </table>
  * Every TASK and AWAITED_TASK is answered by exactly one RESULT, FAILURE or SKIPPED, unless the worker dies first. A worker

@@ -201,10 +201,12 @@ final class WorkerExits {
                 + "exited with " + WorkerDiedException.describeStatus(status);
         List<Runnable> after = new ArrayList<>();
         TaskFuture<?> head = w.inFlight.peekFirst();
-        if (head != null && head.delivered && !head.isDone() && !w.exitsAfterOom) {
+        if (head != null && head.delivered && !head.isDone() && (!w.exitsAfterOom || !head.payload.canBeSent())) {
             w.inFlight.pollFirst();
-            WorkerDiedException e = new WorkerDiedException(why + " while running task " + head.id + w.lastWords(),
-                    w.number, w.pid(), status);
+            String during = !w.exitsAfterOom ? " while running task " + head.id : " after an OutOfMemoryError in"
+                    + " the task before task " + head.id + ", which was sent without a copy of its large arrays and"
+                    + " so is not run elsewhere: submit it again";
+            WorkerDiedException e = new WorkerDiedException(why + during + w.lastWords(), w.number, w.pid(), status);
             after.add(() -> head.completeExceptionally(e));
         }
         boolean canRun = s.broken == null && (s.state == Scheduler.State.RUNNING || s.state == Scheduler.State.SHUTDOWN);

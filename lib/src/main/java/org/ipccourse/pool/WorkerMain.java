@@ -265,9 +265,11 @@ final class WorkerMain {
             }
         }
         flushOutput();
+        if (oom) { // before the answer: the owner then sends this worker no task after it
+            send(MessageType.EXIT_AFTER_OOM, 0, ChunkedBytes.EMPTY);
+        }
         send(type, id, answer);
         if (oom) {
-            send(MessageType.EXIT_AFTER_OOM, 0, ChunkedBytes.EMPTY);
             Runtime.getRuntime().halt(WorkerExit.AFTER_OOM); // the heap's state is unknown: let the owner replace us
         }
     }

@@ -119,6 +119,22 @@ class WireTest {
         assertArrayEquals(value, (double[]) new ObjectCodec("").deserialize(flat, List.of()), "and from one array");
     }
 
+    @Test
+    void aLargeByteArrayIsReadStraightIntoItselfAndASmallOneStaysDirect() throws Exception {
+        byte[] large = new byte[3 * FrameDecoder.READ_SLICE + 7];
+        new java.util.Random(5).nextBytes(large);
+        ByteArrayOutputStream pipe = new ByteArrayOutputStream();
+        new FrameEncoder(pipe).write(MessageType.RESULT, 1, ObjectCodec.serializeChunked(large));
+        Frame f = new FrameDecoder(new ByteArrayInputStream(pipe.toByteArray())).read();
+        assertEquals(1, f.arrays().length, "the bytes travel in the bulk section");
+        assertTrue(f.payload().length < 1024, "no frame of its bytes beside the array: " + f.payload().length);
+        assertArrayEquals(large, (byte[]) new ObjectCodec("").deserialize(f.payload(), 0, f.arrays(), List.of()));
+        byte[] small = {1, 2, 3};
+        byte[] direct = ObjectCodec.serialize(small);
+        assertEquals(Values.BYTES, direct[0]);
+        assertArrayEquals(small, (byte[]) new ObjectCodec("").deserialize(direct, List.of()));
+    }
+
     /** A record whose constructor reads its array: Java serialization runs it while decoding. */
     record Checked(double[] xs, double first) implements java.io.Serializable {
         Checked {
