@@ -21,7 +21,9 @@ final class WorkerLauncher {
      * arrays over 1 MiB (a large task's frame, the array it decodes into) are allocated in the old
      * generation at once, so that decoding a large message does not copy the frame out of the
      * young generation (measured: 100 MiB {@code double[]} decoded in 10-13 ms instead of 17-19);
-     * no perf-data file; VM messages and JVM logging to stderr, crash reports to a file, no core
+     * no perf-data file; VM messages and JVM logging to stderr, except class-data sharing's (a
+     * refused archive is skipped, as {@code -Xshare:auto} says, and JDK 25 reports a refusal as
+     * an error in four lines a notebook would show), crash reports to a file, no core
      * dump (a core file would put the worker's memory, the task's data included, on disk). The
      * JDK's attach mechanism is off ({@code -XX:+DisableAttachMechanism}): no other process of
      * the user, another worker's task included, can load an agent into a worker through it; the
@@ -38,7 +40,7 @@ final class WorkerLauncher {
         String errorFile = Path.of(System.getProperty("java.io.tmpdir"), "ipc-pool-worker-hs_err_pid%p.log").toString();
         // Unified logging writes to stdout by default (e.g. JFR's start-up message): send it to stderr.
         return List.of("-Xshare:auto", "-XX:+UseSerialGC", "-XX:PretenureSizeThreshold=1m", "-XX:-UsePerfData",
-                "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr",
+                "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xlog:cds*=off:stderr",
                 "-XX:ErrorFile=" + errorFile, "-XX:-CreateCoredumpOnCrash", "-XX:+DisableAttachMechanism");
     }
 
@@ -90,6 +92,14 @@ final class WorkerLauncher {
         return p != null && p.toString().endsWith(".jar") && Files.isRegularFile(p) ? p : null;
     }
 
+    private static String absolute(String entry) {
+        try {
+            return Path.of(entry).toAbsolutePath().normalize().toString();
+        } catch (java.nio.file.InvalidPathException e) {
+            return entry; // the worker's JVM will say what is wrong with it
+        }
+    }
+
     static String classPath() {
         Set<String> entries = new LinkedHashSet<>();
         Path pool = poolClasses();
@@ -98,7 +108,9 @@ final class WorkerLauncher {
         }
         for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
             if (!e.isBlank()) {
-                entries.add(e);
+                // absolute, so that a worker's class path is the same whatever directory and spelling
+                // the owner was started with: the workers' archive records it and is refused otherwise
+                entries.add(absolute(e));
             }
         }
         return String.join(File.pathSeparator, entries);

@@ -101,6 +101,21 @@ class WorkerArchiveTest {
         }
     }
 
+    @Test
+    void aWorkersClassPathNamesEveryEntryAbsolutelyWhateverSpellingTheOwnerWasStartedWith() {
+        String saved = System.getProperty("java.class.path");
+        try {
+            System.setProperty("java.class.path", "relative/lib.jar" + java.io.File.pathSeparator + "./classes/../other");
+            for (String entry : WorkerLauncher.classPath().split(java.io.File.pathSeparator)) {
+                assertTrue(Path.of(entry).isAbsolute() && Path.of(entry).normalize().toString().equals(entry), entry);
+            }
+            assertTrue(WorkerLauncher.classPath().endsWith(Path.of("other").toAbsolutePath().toString()),
+                    WorkerLauncher.classPath());
+        } finally {
+            System.setProperty("java.class.path", saved);
+        }
+    }
+
     private static List<String> concat(List<String> command, String option) {
         List<String> c = new ArrayList<>(command);
         c.add(option);
