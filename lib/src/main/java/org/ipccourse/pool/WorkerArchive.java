@@ -167,11 +167,25 @@ final class WorkerArchive {
         cmd.addAll(WorkerLauncher.defaultOptions());
         cmd.addAll(List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive, "-cp", WorkerLauncher.classPath(),
                 WorkerArchive.class.getName(), "--mapped"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            fail("a JVM could not use the new archive " + archive + ": " + said);
+        // Its output goes to a file, read after the wait: reading a pipe first would wait for ever
+        // on a JVM that hangs instead of exiting.
+        Path output = Files.createTempFile("ipc-course-archive-check", ".txt");
+        String problem = null;
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            boolean exited = p.waitFor(60, TimeUnit.SECONDS);
+            if (!exited) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+                problem = "it did not exit within 60 s";
+            } else if (p.exitValue() != 0) {
+                problem = new String(Files.readAllBytes(output), StandardCharsets.UTF_8).trim();
+            }
+        } finally {
+            Files.deleteIfExists(output);
+        }
+        if (problem != null) {
+            fail("a JVM could not use the new archive " + archive + ": " + problem);
         }
     }
 
