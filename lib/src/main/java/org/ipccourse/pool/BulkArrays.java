@@ -79,6 +79,15 @@ final class BulkArrays {
      * @return the section's size in bytes after the tag, and its arrays
      */
     static Read read(DataInputStream in, long limit, IntConsumer counted) throws IOException {
+        return read(in, null, limit, counted);
+    }
+
+    /**
+     * As {@link #read(DataInputStream, long, IntConsumer)}; when {@code pipe} is the stream under
+     * {@code in}, the elements of arrays other than {@code byte[]} are read through its channel
+     * ({@link PipeInput}: one copy fewer).
+     */
+    static Read read(DataInputStream in, PipeInput pipe, long limit, IntConsumer counted) throws IOException {
         int count = in.readInt();
         if (count < 0 || 4 + 5L * count > limit) {
             throw new IOException("payload corrupted: a bulk section of " + count + " arrays in " + limit + " bytes");
@@ -110,6 +119,10 @@ final class BulkArrays {
                 arrays[i] = readBytes(in, lengths[i], slice, counted);
                 continue;
             }
+            if (pipe != null && lengths[i] > 0) {
+                arrays[i] = readThroughChannel(pipe, type, lengths[i], counted);
+                continue;
+            }
             int size1 = PrimitiveArrays.elementBytes(type);
             Object array = null;
             for (int at = 0; at < lengths[i] || array == null; ) {
@@ -138,6 +151,39 @@ final class BulkArrays {
             in.readFully(array, at, n);
             counted.accept(n);
             at += n;
+        }
+        return array;
+    }
+
+    /**
+     * An array of the section through the pipe's direct buffer, allocated once its first slice
+     * has arrived; each read takes what the pipe has, and an element cut in two waits for the rest.
+     */
+    private static Object readThroughChannel(PipeInput pipe, Class<?> type, int length, IntConsumer counted)
+            throws IOException {
+        int size1 = PrimitiveArrays.elementBytes(type);
+        ByteBuffer direct = pipe.slice().clear();
+        Object array = null;
+        int at = 0;
+        for (long left = (long) length * size1; left > 0; ) {
+            direct.limit((int) Math.min(direct.capacity(), direct.position() + left));
+            int n = pipe.readInto(direct);
+            if (n < 0) {
+                throw new java.io.EOFException("the stream ended inside a bulk array");
+            }
+            counted.accept(n);
+            left -= n;
+            if (array == null && direct.hasRemaining()) {
+                continue; // its first slice is not all here yet
+            }
+            if (array == null) {
+                array = Array.newInstance(type.getComponentType(), length);
+            }
+            direct.flip();
+            int k = direct.remaining() / size1;
+            PrimitiveArrays.get(direct, array, at, k);
+            at += k;
+            direct.compact();
         }
         return array;
     }

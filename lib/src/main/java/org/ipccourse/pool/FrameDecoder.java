@@ -29,6 +29,8 @@ final class FrameDecoder {
     static final int FIRST_SLICE = 1 << 16;
 
     private final DataInputStream in;
+    /** The stream under {@link #in} when it can read arrays through its channel, else null. */
+    private final PipeInput pipe;
     private final int maxFrame;
     /** Bytes read in all, for a watchdog that looks for a frame that stopped arriving. */
     private volatile long bytesRead;
@@ -43,6 +45,7 @@ final class FrameDecoder {
     /** Wraps {@code in}, which should be buffered; a frame longer than {@code maxFrame} is an error. */
     public FrameDecoder(InputStream in, int maxFrame) {
         this.in = new DataInputStream(in);
+        this.pipe = in instanceof PipeInput p ? p : null;
         this.maxFrame = Math.min(maxFrame, MAX_FRAME);
     }
 
@@ -127,7 +130,7 @@ final class FrameDecoder {
         if (head[offset] != BulkArrays.TAG) {
             return new Frame(type, id, readPayload(size, head));
         }
-        BulkArrays.Read bulk = BulkArrays.read(in, size - head.length, n -> bytesRead += n);
+        BulkArrays.Read bulk = BulkArrays.read(in, pipe, size - head.length, n -> bytesRead += n);
         int rest = size - head.length - (int) bulk.bytes();
         return new Frame(type, id, readPayload(offset + rest, java.util.Arrays.copyOf(head, offset)), bulk.arrays());
     }

@@ -1,6 +1,5 @@
 package org.ipccourse.pool;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -70,7 +69,7 @@ final class WorkerMain {
     public static void main(String[] args) {
         // Before anything else: keep fd 1 for the protocol, route printing to OUTPUT frames.
         FrameEncoder encoder = new FrameEncoder(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
-        FrameDecoder decoder = new FrameDecoder(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
+        FrameDecoder decoder = new FrameDecoder(new PipeInput(new FileInputStream(FileDescriptor.in), 1 << 16));
         System.setOut(new PrintStream(new OutputForwarder(encoder, Payloads.STDOUT), true));
         System.setErr(new PrintStream(new OutputForwarder(encoder, Payloads.STDERR), true));
         System.setIn(InputStream.nullInputStream()); // fd 0 is the protocol: a task reading System.in sees end of input

@@ -135,6 +135,42 @@ class WireTest {
         assertArrayEquals(small, (byte[]) new ObjectCodec("").deserialize(direct, List.of()));
     }
 
+    @Test
+    void aWorkersInputReadsLargeArraysThroughItsChannelIntoTheSameValues(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        double[] xs = new double[3 * FrameDecoder.READ_SLICE / 8 + 3];
+        long[] ys = new long[2_000];
+        byte[] bytes = new byte[FrameDecoder.READ_SLICE + 1];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = i * 0.25;
+        }
+        ys[1_999] = 9;
+        bytes[FrameDecoder.READ_SLICE] = 4;
+        java.nio.file.Path file = dir.resolve("frames");
+        try (java.io.OutputStream pipe = java.nio.file.Files.newOutputStream(file)) {
+            FrameEncoder out = new FrameEncoder(pipe);
+            out.write(MessageType.TASK, 1, Payloads.encodeTask(5, new ArrayList<>(List.of(1, 2))));
+            out.write(MessageType.TASK, 2, Payloads.encodeTask(6, new Object[] {xs, ys, bytes, new int[0]}));
+            out.write(MessageType.RESULT, 3, ObjectCodec.serializeChunked(xs));
+        }
+        try (PipeInput input = new PipeInput(new java.io.FileInputStream(file.toFile()), 1 << 16)) {
+            FrameDecoder in = new FrameDecoder(input);
+            ObjectCodec codec = new ObjectCodec("");
+            Frame small = in.read();
+            assertEquals(List.of(1, 2), codec.deserialize(small.payload(), Payloads.TASK_HEADER, small.arrays(), List.of()));
+            Frame mixed = in.read();
+            Object[] back = (Object[]) codec.deserialize(mixed.payload(), Payloads.TASK_HEADER, mixed.arrays(), List.of());
+            assertArrayEquals(xs, (double[]) back[0]);
+            assertArrayEquals(ys, (long[]) back[1]);
+            assertArrayEquals(bytes, (byte[]) back[2]);
+            assertEquals(0, ((int[]) back[3]).length);
+            Frame result = in.read();
+            assertArrayEquals(xs, (double[]) codec.deserialize(result.payload(), 0, result.arrays(), List.of()));
+            assertNull(in.read());
+            assertEquals(java.nio.file.Files.size(file), in.bytesRead());
+        }
+    }
+
     /** A record whose constructor reads its array: Java serialization runs it while decoding. */
     record Checked(double[] xs, double first) implements java.io.Serializable {
         Checked {
