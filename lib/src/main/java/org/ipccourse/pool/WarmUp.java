@@ -77,9 +77,9 @@ final class WarmUp {
      * A worker's side: decode a task, run it, encode its result; then make a serializable lambda's
      * class as a task's {@code $deserializeLambda$} does, for an implementation method no call site
      * names, so that no class-data archive holds its class and the lambda factory runs for real.
-     * The probe's own lambda class comes from the workers' archive ({@link WorkerArchive}), so the
-     * pass alone left the factory unused, and the first task of a user's lambda paid for it: in a
-     * fresh worker, decoding that task took 43-66 ms against 0.3 ms for the next one.
+     * With the workers' archive ({@link WorkerArchive}) the probe's own lambda class comes from it,
+     * so the pass alone left the factory unused, and the first task of a user's lambda paid for
+     * it: in a fresh worker, decoding that task took 43-66 ms against 0.3 ms for the next one.
      */
     static void worker(ObjectCodec codec, ClassLoader loader) {
         try {

@@ -34,14 +34,25 @@ import java.util.zip.CRC32;
  * <p>Costs: the training run takes a few seconds at set-up; the archive is some megabytes; a
  * worker looks for it with one file-system lookup per pool. What it buys is measured by
  * {@code ./course bench pool} (start-up and the first tasks) and given in {@link WorkerLauncher}.
+ *
+ * <p><b>Off unless asked for</b> ({@link #ON_PROPERTY}): workers that map it run the pool's
+ * steady state slower. Measured on the course machine in one session, {@code JavaCosts} (the
+ * figures of {@code ./course bench pool}) with and without it, after the same warm-up: {@code map}
+ * with the default chunk size 0.34 against 0.11 µs per task unpinned and 1.28 against 0.24 µs
+ * pinned; {@code map} with chunk size 1 17.4 against 6.8 µs and 36.7 against 24.3 µs; the round
+ * trip 11.6 against 9.3 µs; start-up 124 against 157 ms unpinned and 274 against 334 ms pinned.
+ * So it buys a quarter of the start-up and costs up to five times the per-task cost the notebooks
+ * measure. Why is not known yet. (Until the worker's class path was made absolute, a relative
+ * entry in the owner's class path made the JVM refuse the archive, so earlier measurements of the
+ * pool's steady state ran without it.)
  */
 final class WorkerArchive {
     /** Bumped when the training or the worker's default options change what an archive holds. */
     private static final int FORMAT = 1;
     /** Tasks of the training run's main loop. */
     private static final int TRAINING_TASKS = 3000;
-    /** {@code -Dipccourse.pool.noWorkerArchive=true} starts workers without it (read each time, for measurements). */
-    private static final String OFF_PROPERTY = "ipccourse.pool.noWorkerArchive";
+    /** {@code -Dipccourse.pool.workerArchive=true} starts workers with it (read each time, for measurements). */
+    static final String ON_PROPERTY = "ipccourse.pool.workerArchive";
 
     private WorkerArchive() {
     }
@@ -61,7 +72,7 @@ final class WorkerArchive {
     /** The options that give a worker its archive: none when there is no jar or no archive for it. */
     static List<String> options() {
         Path jar = WorkerLauncher.libraryJar();
-        if (jar == null || Boolean.parseBoolean(System.getProperty(OFF_PROPERTY, "false"))) {
+        if (jar == null || !Boolean.parseBoolean(System.getProperty(ON_PROPERTY, "false"))) {
             return List.of();
         }
         try {

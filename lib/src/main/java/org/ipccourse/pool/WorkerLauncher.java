@@ -46,7 +46,8 @@ final class WorkerLauncher {
 
     /**
      * The worker's command: java, {@link #defaultOptions()}, the class-data archive made by set-up
-     * for the library jar when there is one ({@link WorkerArchive}: the classes a worker loads up
+     * for the library jar when there is one and it is asked for ({@link WorkerArchive}, off by
+     * default: it slows the steady state, see there; the classes a worker loads up
      * to its first tasks, mapped instead of read, parsed and verified), the user's options (which
      * win), the class path and the main class. Measured on the course machine while other jobs
      * loaded it (load average 7-8 on 2 cores), 8 pools of 2 workers each with and without the

@@ -85,7 +85,10 @@ class WorkerArchiveTest {
 
         // -Xshare:on: a worker that cannot map the archive does not start, so the task proves it is used.
         String cp = jar + java.io.File.pathSeparator + Path.of("target", "test-classes").toAbsolutePath();
-        List<String> pool = new ArrayList<>(List.of(WorkerLauncher.javaCommand(), "-cp", cp, WorkerArchiveTest.class.getName()));
+        List<String> byDefault = List.of(WorkerLauncher.javaCommand(), "-cp", cp, WorkerArchiveTest.class.getName());
+        assertEquals("no archive 42", run(byDefault), "workers use the archive only when asked to");
+        List<String> pool = new ArrayList<>(List.of(WorkerLauncher.javaCommand(), "-D" + WorkerArchive.ON_PROPERTY + "=true",
+                "-cp", cp, WorkerArchiveTest.class.getName()));
         assertEquals("archive 42", run(concat(pool, "-Xshare:on")));
 
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 2000));
