@@ -35,8 +35,7 @@ public final class JavaCosts {
         int reps = Integer.parseInt(args[2]);
         int workers = Integer.parseInt(args[3]);
 
-        Process echo = new ProcessBuilder(javaCommand(), "-Xshare:auto", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"), PipeEcho.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process echo = startEcho();
         DataOutputStream toEcho = new DataOutputStream(new BufferedOutputStream(echo.getOutputStream()));
         DataInputStream fromEcho = new DataInputStream(new BufferedInputStream(echo.getInputStream()));
         LongSupplier pingPong = () -> {
@@ -99,9 +98,16 @@ public final class JavaCosts {
         print("java.startup_floor", jvmFloor(workers, reps));
     }
 
+    /** The raw pipe's child JVM ({@link PipeEcho}), started with the start-up flags a worker has. */
+    private static Process startEcho() throws IOException {
+        return new ProcessBuilder(javaCommand(), "-Xshare:auto", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp",
+                System.getProperty("java.class.path"), PipeEcho.class.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
     /**
-     * The floor under the pool's start-up: the time {@code n} bare JVMs, spawned back to back with
-     * the flags of the raw pipe's child, take until each has answered one message ({@link PipeEcho}:
+     * The floor under the pool's start-up: the time {@code n} bare JVMs, spawned back to back as
+     * the raw pipe's child is, take until each has answered one message ({@link PipeEcho}:
      * no library, no pool). What a pool of {@code n} workers cannot start faster than on this JDK.
      */
     private static List<Double> jvmFloor(int n, int reps) throws IOException {
@@ -110,9 +116,7 @@ public final class JavaCosts {
             long t0 = System.nanoTime();
             List<Process> jvms = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                jvms.add(new ProcessBuilder(javaCommand(), "-Xshare:auto", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp",
-                        System.getProperty("java.class.path"), PipeEcho.class.getName())
-                        .redirectError(ProcessBuilder.Redirect.INHERIT).start());
+                jvms.add(startEcho());
             }
             for (Process p : jvms) {
                 DataOutputStream out = new DataOutputStream(p.getOutputStream());

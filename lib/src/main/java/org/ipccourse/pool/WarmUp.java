@@ -1,10 +1,5 @@
 package org.ipccourse.pool;
 
-import java.lang.invoke.CallSite;
-import java.lang.invoke.LambdaMetafactory;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -73,14 +68,7 @@ final class WarmUp {
         }
     }
 
-    /**
-     * A worker's side: decode a task, run it, encode its result; then make a serializable lambda's
-     * class as a task's {@code $deserializeLambda$} does, for an implementation method no call site
-     * names, so that no class-data archive holds its class and the lambda factory runs for real.
-     * With the workers' archive ({@link WorkerArchive}) the probe's own lambda class comes from it,
-     * so the pass alone left the factory unused, and the first task of a user's lambda paid for
-     * it: in a fresh worker, decoding that task took 43-66 ms against 0.3 ms for the next one.
-     */
+    /** A worker's side: decode a task, run it, encode its result. */
     static void worker(ObjectCodec codec, ClassLoader loader) {
         try {
             if (passes() <= 0) {
@@ -89,23 +77,8 @@ final class WarmUp {
             byte[] payload = Payloads.encodeTask(0, probe(1)).toByteArray();
             Object task = codec.deserialize(payload, Payloads.TASK_HEADER, BulkArrays.NONE, List.of(loader));
             ObjectCodec.serializeChunked(((Callable<?>) task).call());
-            spinLambdaClass();
         } catch (Throwable ignored) {
             // the first real task meets the problem and reports it
         }
-    }
-
-    private static void spinLambdaClass() throws Throwable {
-        MethodHandles.Lookup lookup = MethodHandles.lookup();
-        MethodType returnsObject = MethodType.methodType(Object.class);
-        MethodHandle impl = lookup.findStatic(WarmUp.class, "spunLambdaBody", MethodType.methodType(Integer.class, int.class));
-        CallSite site = LambdaMetafactory.altMetafactory(lookup, "call",
-                MethodType.methodType(SerializableCallable.class, int.class), returnsObject, impl,
-                MethodType.methodType(Integer.class), LambdaMetafactory.FLAG_SERIALIZABLE);
-        ((Callable<?>) site.getTarget().invoke(1)).call();
-    }
-
-    private static Integer spunLambdaBody(int k) {
-        return k;
     }
 }
