@@ -55,17 +55,6 @@ def sync_file(src: Path, dst: Path) -> bool:
     return True
 
 
-def make_worker_archive(java: Path, jar: Path) -> None:
-    """The pool workers' class-data archive for the kernel's copy of the jar (a CDS archive names
-    the jar by its path, so the copy needs its own): made by a short training run when the jar or
-    the JDK changed, nothing otherwise (org.ipccourse.pool.WorkerArchive). Without it the workers
-    only start slower."""
-    import subprocess
-    done = subprocess.run([str(java), "-cp", str(jar), "org.ipccourse.pool.WorkerArchive"])
-    if done.returncode != 0:
-        print("course: the kernel's pool workers will start without a class-data archive", file=sys.stderr)
-
-
 def install(args) -> None:
     root = Path(args.root).resolve()
     java = Path(args.java).resolve()
@@ -86,6 +75,10 @@ def install(args) -> None:
     for stale in set(p.name for p in jar_dir.glob("*.jar")) - set(wanted):
         (jar_dir / stale).unlink()
         changed.append(stale)
+    # class-data archives an earlier version made for the pool workers (no longer used)
+    for stale in [*jar_dir.glob("ipc-course-lib.worker-*.jsa"), *jar_dir.glob("worker-archive-*.jsa.tmp")]:
+        stale.unlink()
+        changed.append(stale.name)
 
     library = [str(jar_dir / lib_jar.name)] + [str(jar_dir / n) for n in sorted(wanted) if n not in (lib_jar.name, "jjava.jar")]
     present = packages_in(lib_jar)
@@ -111,7 +104,6 @@ def install(args) -> None:
         },
         "metadata": {"ipc_course": {"java": str(java)}},
     }
-    make_worker_archive(java, jar_dir / lib_jar.name)
     text = json.dumps(spec, indent=2) + "\n"
     kernel_json = spec_dir / "kernel.json"
     if not kernel_json.exists() or kernel_json.read_text() != text:

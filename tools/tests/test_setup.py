@@ -50,18 +50,32 @@ def test_kernelspec_names_the_java_the_setup_ran_with_and_lives_in_the_venv():
         "the kernel classpath must point at jars copied beside kernel.json"
 
 
-def test_the_kernel_jar_has_the_workers_class_data_archive():
-    # made by set-up for the kernel's copy of the jar (org.ipccourse.pool.WorkerArchive); one, never stale copies
-    lib = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "ipc-course" / "lib"
-    archives = sorted(p.name for p in lib.glob("ipc-course-lib.worker-*.jsa"))
-    assert len(archives) == 1, f"expected one worker archive beside the kernel's jar in {lib}, found {archives}"
+KERNEL_DIR = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "ipc-course"
+
+
+def install_kernel_again() -> subprocess.CompletedProcess:
+    spec = json.loads((KERNEL_DIR / "kernel.json").read_text())
+    return subprocess.run([sys.executable, str(ROOT / "tools" / "kernel.py"), "install",
+                           "--java", spec["argv"][0], "--root", str(ROOT)],
+                          capture_output=True, text=True, check=True, timeout=120)
+
+
+def test_no_class_data_archive_lies_beside_the_kernel_jar():
+    # an earlier version made the pool workers a class-data archive there; set-up removes it
+    lib = KERNEL_DIR / "lib"
+    assert (lib / "ipc-course-lib.jar").is_file(), f"the kernel's copy of the library jar is missing from {lib}"
+    stale = lib / "ipc-course-lib.worker-0badcafe.jsa"
+    stale.write_bytes(b"stale")
+    try:
+        install_kernel_again()
+        archives = sorted(p.name for p in lib.iterdir() if p.name.endswith((".jsa", ".jsa.tmp")))
+        assert archives == [], f"set-up left class-data archives beside the kernel's jar in {lib}: {archives}"
+    finally:
+        stale.unlink(missing_ok=True)
 
 
 def test_kernel_install_twice_changes_nothing():
-    spec = json.loads((Path(sys.prefix) / "share/jupyter/kernels/ipc-course/kernel.json").read_text())
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "kernel.py"), "install",
-                             "--java", spec["argv"][0], "--root", str(ROOT)],
-                            capture_output=True, text=True, check=True)
+    result = install_kernel_again()
     assert result.stdout == "", f"a second install should change nothing, but printed: {result.stdout!r}"
 
 

@@ -64,10 +64,7 @@ import java.util.concurrent.TimeoutException;
  * archive (turning it off made a pool of two about 40% slower to start on the course machines),
  * the collector that starts fastest and suits a single task thread, and no perf-data file.
  * {@code -XX:TieredStopAtLevel=1} gave no measurable start-up gain and would cap every CPU-bound
- * task at C1-compiled code, so it is not used. When the pool classes come from the library jar
- * and set-up made the workers' class-data archive for it ({@code WorkerArchive} in this package),
- * workers map the library's and the JDK's classes from it ({@code -XX:SharedArchiveFile}); from
- * class directories (the tests) or without an archive they start without one. While the workers
+ * task at C1-compiled code, so it is not used. While the workers
  * start, the owner runs its own encoding path in memory, and each worker its decoding path once
  * before its first task ({@code WarmUp}). Options given to {@link Builder#workerJvmOptions} come
  * after these and win.

@@ -19,11 +19,8 @@ import java.util.function.BooleanSupplier;
  * owner repeats them, up to {@link #passes()} times, for as long as its workers take to start (it
  * would only wait), once per JVM; measured with fresh JVMs on a loaded machine, alternating, 4
  * each: tasks 1,001-2,000 of a fresh pool took 22-27 µs (once 140) against 117-142 µs (once 33)
- * without. With the workers' archive ({@link WorkerArchive}), in fresh JVMs alternating with
- * neither, 3 each ({@code WarmupCurve}, loaded machine): the mean of the first 100 round trips
- * fell to 0.65x pinned and 0.78x unpinned, the median of tasks 1-100 to 0.59x and 0.63x; the
- * fresh JVM's first start-up took 1.08x and 1.28x as long (the owner's passes take CPU time from
- * the starting workers on 2 cores; a JVM's later pools skip them). A worker makes one pass, which needs no frame, so the first task finds the path's
+ * without. The owner's passes take CPU time from the starting workers (on 2 cores a fresh JVM's
+ * first pool can start later); a JVM's later pools skip them. A worker makes one pass, which needs no frame, so the first task finds the path's
  * classes loaded and the lambda factory linked; more passes would take CPU from the tasks.
  *
  * <p>{@code -Dipccourse.pool.warmUpPasses=0} turns both off (read each time, for measurements).

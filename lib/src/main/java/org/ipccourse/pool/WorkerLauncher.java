@@ -2,7 +2,6 @@ package org.ipccourse.pool;
 
 import java.io.File;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
@@ -45,23 +44,18 @@ final class WorkerLauncher {
     }
 
     /**
-     * The worker's command: java, {@link #defaultOptions()}, the class-data archive made by set-up
-     * for the library jar when there is one and it is asked for ({@link WorkerArchive}, off by
-     * default: it slows the steady state, see there; the classes a worker loads up
-     * to its first tasks, mapped instead of read, parsed and verified), the user's options (which
-     * win), the class path and the main class. Measured on the course machine while other jobs
-     * loaded it (load average 7-8 on 2 cores), 8 pools of 2 workers each with and without the
-     * archive, interleaved in one JVM: pinned to one CPU, the workers were ready in 273 ms
-     * (median; 228-421) against 421 ms (340-494) and the first task took 129 against 161 ms;
-     * unpinned, start-up did not differ measurably (433 against 411 ms) and the first task took
-     * 96 against 111 ms. A worker then loads all its classes from archives (about 650 to ready,
-     * 45 more in its first task), none from the jar.
+     * The worker's command: java, {@link #defaultOptions()}, the user's options (which win), the
+     * class path and the main class. An application class-data archive of the library for the
+     * workers was tried and removed: measured with {@code JavaCosts} on the course machine in two
+     * alternating rounds with and without it, it made {@code map} with the default chunk size
+     * slower (0.146-0.154 against 0.067-0.101 µs per task) and the mean round trip over a fresh
+     * pool's first 300 tasks slower (980-1033 against 608-632 µs), for no clear gain in start-up
+     * (145-179 against 166-172 ms).
      */
     static List<String> command(List<String> userOptions) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaCommand());
         cmd.addAll(defaultOptions());
-        cmd.addAll(WorkerArchive.options());
         cmd.addAll(userOptions);
         cmd.add("-cp");
         cmd.add(classPath());
@@ -87,12 +81,6 @@ final class WorkerLauncher {
         return null;
     }
 
-    /** The library jar the pool classes come from, or null (class directories, as in the tests). */
-    static Path libraryJar() {
-        Path p = poolClasses();
-        return p != null && p.toString().endsWith(".jar") && Files.isRegularFile(p) ? p : null;
-    }
-
     private static String absolute(String entry) {
         try {
             return Path.of(entry).toAbsolutePath().normalize().toString();
@@ -110,7 +98,7 @@ final class WorkerLauncher {
         for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
             if (!e.isBlank()) {
                 // absolute, so that a worker's class path is the same whatever directory and spelling
-                // the owner was started with: the workers' archive records it and is refused otherwise
+                // the owner was started with
                 entries.add(absolute(e));
             }
         }
