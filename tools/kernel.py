@@ -69,7 +69,12 @@ def install(args) -> None:
     spec_dir = jupyter_data_dir(args) / "kernels" / KERNEL_NAME
     jar_dir = spec_dir / "lib"
     jar_dir.mkdir(parents=True, exist_ok=True)
-    wanted = {lib_jar.name: lib_jar, "jjava.jar": jjava_jar}
+    # The worker jar (same classes, a class path of what workers use) lies beside the library jar,
+    # where the pool looks for it; it is not on the kernel's own class path.
+    worker_jar = lib_jar.with_name("ipc-course-lib-worker.jar")
+    if not worker_jar.exists():
+        sys.exit(f"course: {worker_jar} is missing; build the library again (mvn package).")
+    wanted = {lib_jar.name: lib_jar, "jjava.jar": jjava_jar, worker_jar.name: worker_jar}
     wanted.update({p.name: p for p in sorted(deps.glob("*.jar"))})
     changed = [name for name, src in wanted.items() if sync_file(src, jar_dir / name)]
     for stale in set(p.name for p in jar_dir.glob("*.jar")) - set(wanted):
@@ -80,7 +85,7 @@ def install(args) -> None:
         stale.unlink()
         changed.append(stale.name)
 
-    library = [str(jar_dir / lib_jar.name)] + [str(jar_dir / n) for n in sorted(wanted) if n not in (lib_jar.name, "jjava.jar")]
+    library = [str(jar_dir / lib_jar.name)] + [str(jar_dir / n) for n in sorted(wanted) if n not in (lib_jar.name, "jjava.jar", worker_jar.name)]
     present = packages_in(lib_jar)
     imports = [p for p in STARTUP_PACKAGES if p in present or not p.startswith("org.ipccourse")]
     startup = "\n".join(f"import {p}.*;" for p in imports)

@@ -52,11 +52,6 @@ public final class CellRewriter {
     private CellRewriter() {
     }
 
-    /** Whether {@code binaryName} is a class compiled from a notebook cell. */
-    public static boolean isCellClass(String binaryName) {
-        return binaryName.startsWith("REPL.");
-    }
-
     /**
      * The class file a worker defines for a cell class: serializable lambdas, and every static
      * field of a cell class read from the kernel.

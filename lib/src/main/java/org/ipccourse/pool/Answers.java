@@ -92,7 +92,7 @@ final class Answers implements PipeReader.Sink {
         if (f == null || f.isDone()) {
             return null;
         }
-        Runnable complete = () -> settle(f, w, id, payload, arrays, failure);
+        Runnable complete = new Settle(f, w, id, payload, arrays, failure);
         if (f == callersOwn) {
             return complete;
         }
@@ -102,6 +102,33 @@ final class Answers implements PipeReader.Sink {
             s.completer.execute(complete);
         }
         return null;
+    }
+
+    /**
+     * Completes a task's future from its answer. A class rather than a lambda: a fresh JVM links a
+     * lambda at its first use, which cost several ms of the first task's round trip.
+     */
+    private final class Settle implements Runnable {
+        private final TaskFuture<?> f;
+        private final WorkerHandle w;
+        private final long id;
+        private final byte[] payload;
+        private final Object[] arrays;
+        private final boolean failure;
+
+        Settle(TaskFuture<?> f, WorkerHandle w, long id, byte[] payload, Object[] arrays, boolean failure) {
+            this.f = f;
+            this.w = w;
+            this.id = id;
+            this.payload = payload;
+            this.arrays = arrays;
+            this.failure = failure;
+        }
+
+        @Override
+        public void run() {
+            settle(f, w, id, payload, arrays, failure);
+        }
     }
 
     private void settle(TaskFuture<?> f, WorkerHandle w, long id, byte[] payload, Object[] arrays, boolean failure) {

@@ -1,8 +1,8 @@
 package org.ipccourse.pool;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.SerializedLambda;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -77,7 +77,7 @@ final class LambdaForms {
     /** A decoded form: what {@link SerializedLambda} needs besides the captured values, and who rebuilds it. */
     record Form(Class<?> capturing, String interfaceClass, String interfaceMethod, String interfaceSignature,
             int implKind, String implClass, String implMethod, String implSignature, String instantiated,
-            Method factory) {
+            MethodHandle factory) {
         SerializedLambda with(Object[] captured) {
             return new SerializedLambda(capturing, interfaceClass, interfaceMethod, interfaceSignature,
                     implKind, implClass, implMethod, implSignature, instantiated, captured);

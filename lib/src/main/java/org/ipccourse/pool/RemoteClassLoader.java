@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.ipccourse.classes.CellClasses;
 import org.ipccourse.classes.CellRewriter;
 
 /**
@@ -43,6 +44,28 @@ final class RemoteClassLoader extends ClassLoader {
         }
     }
 
+    /**
+     * Cell classes come from the owner without asking the parent first: no class path has them,
+     * and a parent that misses a class searches every jar of its class path, opening each one
+     * the first time (tens of ms for the kernel's class path). Other classes: parent first.
+     */
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (!CellClasses.isCellClass(name)) {
+            return super.loadClass(name, resolve);
+        }
+        synchronized (getClassLoadingLock(name)) {
+            Class<?> c = findLoadedClass(name);
+            if (c == null) {
+                c = findClass(name);
+            }
+            if (resolve) {
+                resolveClass(c);
+            }
+            return c;
+        }
+    }
+
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         Optional<byte[]> bytes;
@@ -58,7 +81,7 @@ final class RemoteClassLoader extends ClassLoader {
             throw new ClassNotFoundException(name + " (neither the worker's class path nor the owner's"
                     + " class loaders have it)");
         }
-        byte[] b = CellRewriter.isCellClass(name) ? CellRewriter.forWorker(bytes.get()) : bytes.get();
+        byte[] b = CellClasses.isCellClass(name) ? CellRewriter.forWorker(bytes.get()) : bytes.get();
         return defineClass(name, b, 0, b.length);
     }
 

@@ -3,9 +3,11 @@ package org.ipccourse.pool;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.io.Serializable;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.SerializedLambda;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import java.lang.reflect.UndeclaredThrowableException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,31 +35,41 @@ final class Values {
     static final byte CHARS = 10;
 
 
-    /** A serializable lambda's {@code writeReplace}, or null for any other class. */
-    private static final ClassValue<Method> WRITE_REPLACE = new ClassValue<>() {
+    /*
+     * Method handles rather than reflection: a reflective Method runs through JNI for its first 15
+     * calls and then generates an accessor class, once per method, which cost 3-4 ms in a fresh
+     * worker at task 16 of every capturing class. A handle's invoker is spun once per shape, which
+     * the warm-up pass already does.
+     */
+
+    /** A serializable lambda's {@code writeReplace} as {@code (Object)Object}, or null for any other class. */
+    private static final ClassValue<MethodHandle> WRITE_REPLACE = new ClassValue<>() {
         @Override
-        protected Method computeValue(Class<?> type) {
+        protected MethodHandle computeValue(Class<?> type) {
             if (!type.isSynthetic() || !type.getName().contains("$$Lambda") || !Serializable.class.isAssignableFrom(type)) {
                 return null;
             }
             try {
-                Method m = type.getDeclaredMethod("writeReplace");
-                m.setAccessible(true);
-                return m;
+                return MethodHandles.privateLookupIn(type, MethodHandles.lookup())
+                        .findVirtual(type, "writeReplace", MethodType.methodType(Object.class))
+                        .asType(MethodType.methodType(Object.class, Object.class));
             } catch (ReflectiveOperationException | RuntimeException e) {
                 return null; // e.g. a module that is not open: Java serialization handles it
             }
         }
     };
 
-    /** The {@code $deserializeLambda$} method of a class that captures serializable lambdas. */
-    private static final ClassValue<Method> DESERIALIZE_LAMBDA = new ClassValue<>() {
+    /** The {@code $deserializeLambda$} of a class that captures serializable lambdas, as {@code (SerializedLambda)Object}. */
+    private static final ClassValue<MethodHandle> DESERIALIZE_LAMBDA = new ClassValue<>() {
         @Override
-        protected Method computeValue(Class<?> type) {
+        protected MethodHandle computeValue(Class<?> type) {
             try {
-                Method m = type.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
-                m.setAccessible(true);
-                return m;
+                MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(type, MethodHandles.lookup());
+                // as calling it would: a handle to a static method of a class not yet initialized
+                // checks at each call, through a form of its own that a fresh JVM spins first (5-10 ms)
+                lookup.ensureInitialized(type);
+                return lookup.findStatic(type, "$deserializeLambda$",
+                        MethodType.methodType(Object.class, SerializedLambda.class));
             } catch (ReflectiveOperationException | RuntimeException e) {
                 return null;
             }
@@ -107,13 +119,15 @@ final class Values {
             }
             return true;
         }
-        Method writeReplace = WRITE_REPLACE.get(type);
+        MethodHandle writeReplace = WRITE_REPLACE.get(type);
         if (writeReplace != null) {
             SerializedLambda lambda;
             try {
-                lambda = (SerializedLambda) writeReplace.invoke(value);
-            } catch (ReflectiveOperationException | ClassCastException e) {
-                return false;
+                lambda = (SerializedLambda) (Object) writeReplace.invokeExact(value);
+            } catch (RuntimeException e) {
+                return false; // Java serialization meets it again and reports it
+            } catch (Throwable t) {
+                throw rethrown(t);
             }
             LambdaForms.Written form = LambdaForms.formOf(type, lambda);
             out.writeByte(LAMBDA);
@@ -261,14 +275,14 @@ final class Values {
             captured[i] = readNested(in, codec, loaders);
         }
         try {
-            return form.factory().invoke(null, form.with(captured));
-        } catch (InvocationTargetException e) {
+            return (Object) form.factory().invokeExact(form.with(captured));
+        } catch (Exception | LinkageError e) {
             InvalidClassException clear = new InvalidClassException(form.capturing().getName(),
-                    "could not rebuild lambda " + form.implMethod() + ": " + e.getCause());
-            clear.initCause(e.getCause());
+                    "could not rebuild lambda " + form.implMethod() + ": " + e);
+            clear.initCause(e);
             throw clear;
-        } catch (IllegalAccessException e) {
-            throw new InvalidClassException(form.capturing().getName(), e.toString());
+        } catch (Throwable t) {
+            throw rethrown(t);
         }
     }
 
@@ -284,7 +298,7 @@ final class Values {
         String implMethod = readString(in, codec, loaders);
         String implSignature = readString(in, codec, loaders);
         String instantiated = readString(in, codec, loaders);
-        Method factory = DESERIALIZE_LAMBDA.get(capturing);
+        MethodHandle factory = DESERIALIZE_LAMBDA.get(capturing);
         if (factory == null) {
             throw new InvalidClassException(capturing.getName(), "has no serializable lambdas to rebuild");
         }
@@ -317,6 +331,14 @@ final class Values {
             throw corrupted("negative length " + n);
         }
         return n;
+    }
+
+    /** An Error a method handle threw, passed on; anything else as an unchecked exception. */
+    private static RuntimeException rethrown(Throwable t) {
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return t instanceof RuntimeException r ? r : new UndeclaredThrowableException(t);
     }
 
     private static IOException corrupted(String what) {
