@@ -75,9 +75,12 @@ def install(args) -> None:
     if not worker_jar.exists():
         sys.exit(f"course: {worker_jar} is missing; build the library again (mvn package).")
     wanted = {lib_jar.name: lib_jar, "jjava.jar": jjava_jar, worker_jar.name: worker_jar}
-    wanted.update({p.name: p for p in sorted(deps.glob("*.jar"))})
+    # The dependencies in dependency/, as beside the built jar: the worker jar's manifest names the
+    # one a worker uses there, so that a worker finds it without opening the kernel's other jars.
+    (jar_dir / "dependency").mkdir(exist_ok=True)
+    wanted.update({f"dependency/{p.name}": p for p in sorted(deps.glob("*.jar"))})
     changed = [name for name, src in wanted.items() if sync_file(src, jar_dir / name)]
-    for stale in set(p.name for p in jar_dir.glob("*.jar")) - set(wanted):
+    for stale in set(p.relative_to(jar_dir).as_posix() for p in jar_dir.rglob("*.jar")) - set(wanted):
         (jar_dir / stale).unlink()
         changed.append(stale)
     # class-data archives an earlier version made for the pool workers (no longer used)

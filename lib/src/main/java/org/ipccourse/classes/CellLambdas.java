@@ -54,7 +54,7 @@ public final class CellLambdas {
             for (int i = 0; i < captured.length; i++) {
                 captured[i] = form.getCapturedArg(i);
             }
-            return factory.invokeWithArguments(captured);
+            return (Object) factory.invokeExact(captured);
         } catch (Throwable e) {
             InvalidObjectException clear = new InvalidObjectException("could not rebuild the lambda "
                     + form.getImplMethodName() + " of " + caller.lookupClass().getName() + ": " + e);
@@ -88,8 +88,11 @@ public final class CellLambdas {
         MethodType factoryType = MethodType.methodType(functional, capturedTypes);
         MethodType samType = MethodType.fromMethodDescriptorString(form.getFunctionalInterfaceMethodSignature(), loader);
         MethodType instantiated = MethodType.fromMethodDescriptorString(form.getInstantiatedMethodType(), loader);
-        return LambdaMetafactory.altMetafactory(caller, form.getFunctionalInterfaceMethodName(), factoryType,
-                samType, impl, instantiated, LambdaMetafactory.FLAG_SERIALIZABLE).getTarget();
+        MethodHandle target = LambdaMetafactory.altMetafactory(caller, form.getFunctionalInterfaceMethodName(),
+                factoryType, samType, impl, instantiated, LambdaMetafactory.FLAG_SERIALIZABLE).getTarget();
+        // (Object[])Object, made once per lambda: invokeWithArguments adapts the handle at each call,
+        // which in a fresh worker spun a dozen method-handle forms for the first rebuild
+        return target.asType(target.type().generic()).asSpreader(Object[].class, n);
     }
 
     private static List<Class<?>> concat(Class<?> first, List<Class<?>> rest) {
