@@ -26,10 +26,11 @@ final class Payloads {
     }
 
     /**
-     * INIT payload: the user filter pattern, the serialized initializer (may be empty), and the
-     * largest serialized result the owner accepts.
+     * INIT payload: the user filter pattern, the serialized initializer (may be empty), the
+     * largest serialized result the owner accepts, and whether the owner runs notebook cells (its
+     * tasks' classes then come from the owner, rewritten: the worker prepares that path too).
      */
-    public record Init(String filterPattern, byte[] initializer, int maxPayload) {
+    public record Init(String filterPattern, byte[] initializer, int maxPayload, boolean cells) {
     }
 
     /** Bytes before the serialized task in a TASK or AWAITED_TASK payload: the int64 epoch. */
@@ -75,6 +76,7 @@ final class Payloads {
             out.writeInt(init.initializer().length);
             out.write(init.initializer());
             out.writeInt(init.maxPayload());
+            out.writeBoolean(init.cells());
         });
     }
 
@@ -83,7 +85,8 @@ final class Payloads {
         String pattern = in.readUTF();
         byte[] initializer = new byte[in.readInt()];
         in.readFully(initializer);
-        return new Init(pattern, initializer, in.readInt());
+        int maxPayload = in.readInt();
+        return new Init(pattern, initializer, maxPayload, in.readBoolean());
     }
 
     public static byte[] encodeClassRequest(String name) {

@@ -8,6 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.ipccourse.classes.CellClassAgent;
 import org.ipccourse.classes.NotebookState;
 
 /**
@@ -71,7 +72,8 @@ final class Scheduler {
                 classes.remember(config.initializer.getClass().getClassLoader());
             }
             this.exits = new WorkerExits(this, command, spawned,
-                    Payloads.encodeInit(new Payloads.Init(config.filterPattern, init, codec.maxPayload)));
+                    Payloads.encodeInit(new Payloads.Init(config.filterPattern, init, codec.maxPayload,
+                            CellClassAgent.installed())));
         } catch (RuntimeException | Error e) {
             spawned.forEach(Process::destroyForcibly); // a refused setting: no worker is left behind
             throw e;

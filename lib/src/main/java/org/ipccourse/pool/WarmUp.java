@@ -1,9 +1,12 @@
 package org.ipccourse.pool;
 
+import java.io.InputStream;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import org.ipccourse.classes.CellRewriter;
 import org.ipccourse.classes.NotebookState;
 
 /**
@@ -62,6 +65,41 @@ final class WarmUp {
                 codec.serializeTask(0, task, () -> "the warm-up task");
                 codec.result(result, BulkArrays.NONE, loaders, 0, null);
             }
+        } catch (Throwable ignored) {
+            // the first real task meets the problem and reports it
+        }
+    }
+
+    /**
+     * A worker's side for a notebook kernel, after {@link #worker}: what the first task of a cell
+     * class does besides, once: the class rewritten ({@link CellRewriter#forWorker}, which loads
+     * the bytecode library), defined, and its lambda rebuilt through {@link
+     * org.ipccourse.classes.CellLambdas}. On a class of its own ({@link WarmUpCell}), defined in a
+     * class loader that is dropped afterwards.
+     */
+    static void cells(ObjectCodec codec) {
+        try (InputStream in = WarmUp.class.getResourceAsStream("WarmUpCell.class")) {
+            if (passes() <= 0 || in == null) {
+                return;
+            }
+            byte[] rewritten = CellRewriter.forWorker(in.readAllBytes());
+            String name = WarmUpCell.class.getName();
+            ClassLoader cellLoader = new ClassLoader("ipc-pool-warm-up", WarmUp.class.getClassLoader()) {
+                @Override
+                protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
+                    synchronized (getClassLoadingLock(n)) {
+                        if (!n.equals(name)) {
+                            return super.loadClass(n, resolve);
+                        }
+                        Class<?> c = findLoadedClass(n);
+                        return c != null ? c : defineClass(n, rewritten, 0, rewritten.length);
+                    }
+                }
+            };
+            new CompletableFuture<Object>().complete(1); // a class request waits on one
+            byte[] payload = Payloads.encodeTask(0, WarmUpCell.task(1)).toByteArray();
+            Object task = codec.deserialize(payload, Payloads.TASK_HEADER, BulkArrays.NONE, List.of(cellLoader));
+            ObjectCodec.serializeChunked(((Callable<?>) task).call());
         } catch (Throwable ignored) {
             // the first real task meets the problem and reports it
         }

@@ -65,7 +65,9 @@ package org.ipccourse.pool;
  *   <tr><td>INIT</td><td>owner</td><td>worker number</td><td>UTF filter pattern, then the
  *       serialized initializer ({@code SerializableRunnable}) or nothing (int32 length, bytes), then
  *       int32: the largest result payload the owner accepts (a larger result fails its task with a
- *       message naming both sizes). Always the first frame.</td></tr>
+ *       message naming both sizes), then a boolean: whether the owner runs notebook cells (the
+ *       worker then also prepares the path of cell classes before its first task). Always the
+ *       first frame.</td></tr>
  *   <tr><td>READY</td><td>worker</td><td>0</td><td>empty: the initializer ran; tasks may follow</td></tr>
  *   <tr><td>INIT_FAILED</td><td>worker</td><td>0</td><td>the initializer's serialized throwable;
  *       the worker exits after sending it</td></tr>

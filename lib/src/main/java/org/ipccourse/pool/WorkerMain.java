@@ -219,6 +219,9 @@ final class WorkerMain {
             flushOutput();
             encoder.write(MessageType.READY, 0, new byte[0]);
             WarmUp.worker(codec, loader); // before the first task's frame is read
+            if (init.cells()) {
+                WarmUp.cells(codec);
+            }
         } catch (Throwable t) {
             try {
                 flushOutput();

@@ -69,9 +69,11 @@ class WireTest {
         assertArrayEquals(new byte[] {9, 8}, found.bytes().orElseThrow());
         assertTrue(Payloads.decodeClassBytes(Payloads.encodeClassBytes(
                 new Payloads.ClassBytes("x.Y", Optional.empty()))).bytes().isEmpty());
-        Payloads.Init init = Payloads.decodeInit(Payloads.encodeInit(new Payloads.Init("!a.*", new byte[] {5}, 77)));
+        Payloads.Init init = Payloads.decodeInit(Payloads.encodeInit(new Payloads.Init("!a.*", new byte[] {5}, 77, true)));
         assertEquals("!a.*", init.filterPattern());
         assertEquals(77, init.maxPayload());
+        assertTrue(init.cells());
+        assertFalse(Payloads.decodeInit(Payloads.encodeInit(new Payloads.Init("", new byte[0], 1, false))).cells());
         assertTrue(Payloads.decodeCancel(Payloads.encodeCancel(true)));
         assertFalse(Payloads.decodeCancel(Payloads.encodeCancel(false)));
         assertArrayEquals(new byte[] {5}, init.initializer());
