@@ -12,28 +12,30 @@ import org.ipccourse.classes.NotebookState;
 /**
  * Runs the task path in memory before the first task needs it: the owner encodes tasks and
  * decodes results while it waits for its first pool's workers to start, and a worker decodes, runs
- * and encodes one task after it reported ready, before it reads its first frame. Nothing is sent.
+ * and encodes one task after it reported ready, before it reads its first frame; a worker of a
+ * notebook kernel also rewrites, defines and rebuilds a cell-like class ({@link #cells}). Nothing
+ * is sent.
  *
- * <p>Why: a fresh JVM pays for the path's first use (loading and initializing its classes, the
- * reflection on a lambda's {@code writeReplace} and {@code $deserializeLambda$}, linking the
- * lambda factory: measured in a fresh JVM, 15-35 ms for the first encode of a lambda task and
- * 5-11 ms for its first decode, then 0.1 ms each), and then runs it interpreted and in profiled
- * C1 code for thousands of tasks. The owner's encode and decode alone took 7-10 µs per task over
- * tasks 1,001-2,000 of a fresh JVM, as much as a whole round trip in the steady state. So the
- * owner repeats them, up to {@link #passes()} times, for as long as its workers take to start (it
- * would only wait), once per JVM; measured with fresh JVMs on a loaded machine, alternating, 4
- * each: tasks 1,001-2,000 of a fresh pool took 22-27 µs (once 140) against 117-142 µs (once 33)
- * without. The owner's passes take CPU time from the starting workers (on 2 cores a fresh JVM's
- * first pool can start later); a JVM's later pools skip them. A worker makes one pass, which needs no frame, so the first task finds the path's
- * classes loaded and the lambda factory linked; more passes would take CPU from the tasks.
+ * <p>Why: a fresh JVM pays for the path's first use (loading and initializing its classes,
+ * linking the lambda factory and the method handles of a lambda's {@code writeReplace} and
+ * {@code $deserializeLambda$}: measured in a fresh JVM, 15-35 ms for the first encode of a lambda
+ * task and 5-11 ms for its first decode, then 0.1 ms each), and then runs it interpreted and in
+ * profiled C1 code for thousands of tasks. The owner repeats its part, up to {@link #passes()}
+ * times, for as long as its workers take to start (it would only wait), once per JVM. Those
+ * passes take CPU time from the starting workers on 2 cores, so more is not better: fresh JVMs on
+ * the course machine, alternating, 6 each, gave with 300 passes against 3,000 a mean of the first
+ * 100 round trips of 748 against 882 µs (medians), a first start-up of 317 against 350 ms and
+ * tasks 1,001-2,000 of 65 against 108 µs; with none, 921-1,028 µs for the first 100 (3 runs). A
+ * worker makes one pass, which needs no frame, so the first task finds the path's classes loaded
+ * and the lambda factory linked; more passes would take CPU from the tasks.
  *
  * <p>{@code -Dipccourse.pool.warmUpPasses=0} turns both off (read each time, for measurements).
  * A failure here is ignored: the real task meets it and reports it.
  */
 final class WarmUp {
     private static final String PASSES_PROPERTY = "ipccourse.pool.warmUpPasses";
-    /** The owner's passes at most (the first few hundred run interpreted, some 0.15 ms each). */
-    private static final int DEFAULT_PASSES = 3000;
+    /** The owner's passes at most (they run interpreted at first, some 0.15 ms each). */
+    private static final int DEFAULT_PASSES = 300;
     private static final AtomicBoolean OWNER_WARMED = new AtomicBoolean();
 
     private WarmUp() {

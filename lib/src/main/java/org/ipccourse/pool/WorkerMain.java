@@ -62,8 +62,21 @@ final class WorkerMain {
     private WorkerMain(FrameEncoder encoder, FrameDecoder decoder) {
         this.encoder = encoder;
         this.decoder = decoder;
-        this.loader = new RemoteClassLoader(WorkerMain.class.getClassLoader(), encoder, this::wantReader);
-        NotebookState.install((className, field) -> loader.notebookValue(className, field, codec));
+        // No lambdas before READY, here and in main: a fresh JVM's first lambda bootstraps the lambda
+        // metafactory, measured at 15 ms, and each further one took 2-5 ms, about half the time from
+        // main to READY. The warm-up after READY pays for it instead (WarmUp.worker).
+        this.loader = new RemoteClassLoader(WorkerMain.class.getClassLoader(), encoder, new Runnable() {
+            @Override
+            public void run() {
+                wantReader();
+            }
+        });
+        NotebookState.install(new NotebookState.Fetcher() {
+            @Override
+            public Object fetch(String className, String field) throws Exception {
+                return loader.notebookValue(className, field, codec);
+            }
+        });
     }
 
     public static void main(String[] args) {
@@ -73,13 +86,21 @@ final class WorkerMain {
         System.setOut(new PrintStream(new OutputForwarder(encoder, Payloads.STDOUT), true));
         System.setErr(new PrintStream(new OutputForwarder(encoder, Payloads.STDERR), true));
         System.setIn(InputStream.nullInputStream()); // fd 0 is the protocol: a task reading System.in sees end of input
-        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
-            e.printStackTrace(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
-            Runtime.getRuntime().halt(WorkerExit.UNCAUGHT);
+        Thread.setDefaultUncaughtExceptionHandler(new Thread.UncaughtExceptionHandler() {
+            @Override
+            public void uncaughtException(Thread t, Throwable e) {
+                e.printStackTrace(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+                Runtime.getRuntime().halt(WorkerExit.UNCAUGHT);
+            }
         });
         WorkerMain worker = new WorkerMain(encoder, decoder);
         current = worker;
-        Thread other = new Thread(worker::loop, "ipc-pool-worker-2");
+        Thread other = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                worker.loop();
+            }
+        }, "ipc-pool-worker-2");
         worker.first = Thread.currentThread();
         worker.second = other;
         other.setContextClassLoader(worker.loader);
