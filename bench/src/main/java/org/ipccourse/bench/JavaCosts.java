@@ -55,6 +55,7 @@ public final class JavaCosts {
         report("java.pipe_streamed", () -> streamed(toEcho, fromEcho, tasks), reps);
         echo.getOutputStream().close();
         echo.waitFor();
+        startups(workers, reps);
 
         try (ProcessPool pool = ProcessPool.newProcessPool(workers)) {
             LongSupplier roundTrips = () -> {
@@ -87,15 +88,27 @@ public final class JavaCosts {
             report("java.map_default", mapDefault, reps);
         }
 
+    }
+
+    /**
+     * The pool's start-up and its floor, interleaved, after one pool that is not counted (this
+     * JVM's first, which loads the pool's classes and warms its task path: the warm-up curve
+     * reports it as {@code warm_startup}). Measured before the other pool figures, so that the
+     * compiler threads still busy with their code do not share the CPU with the starting workers.
+     */
+    private static void startups(int workers, int reps) throws IOException {
+        ProcessPool.newProcessPool(workers).close();
         List<Double> startups = new ArrayList<>();
+        List<Double> floors = new ArrayList<>();
         for (int r = 0; r < reps; r++) {
+            floors.add(jvmFloor(workers, r));
             long t0 = System.nanoTime();
             ProcessPool pool = ProcessPool.newProcessPool(workers);
             startups.add((System.nanoTime() - t0) / 1000.0);
             pool.close();
         }
         print("java.startup", startups);
-        print("java.startup_floor", jvmFloor(workers, reps));
+        print("java.startup_floor", floors);
     }
 
     /** The raw pipe's child JVM ({@link PipeEcho}), started with the start-up flags a worker has. */
@@ -110,34 +123,31 @@ public final class JavaCosts {
      * the raw pipe's child is, take until each has answered one message ({@link PipeEcho}:
      * no library, no pool). What a pool of {@code n} workers cannot start faster than on this JDK.
      */
-    private static List<Double> jvmFloor(int n, int reps) throws IOException {
-        List<Double> samples = new ArrayList<>();
-        for (int r = 0; r < reps; r++) {
-            long t0 = System.nanoTime();
-            List<Process> jvms = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                jvms.add(startEcho());
-            }
-            for (Process p : jvms) {
-                DataOutputStream out = new DataOutputStream(p.getOutputStream());
-                out.writeLong(r);
-                out.flush();
-            }
-            for (Process p : jvms) {
-                new DataInputStream(p.getInputStream()).readLong();
-            }
-            samples.add((System.nanoTime() - t0) / 1000.0);
-            for (Process p : jvms) {
-                p.getOutputStream().close();
-                try {
-                    p.waitFor();
-                } catch (InterruptedException e) {
-                    p.destroyForcibly();
-                    Thread.currentThread().interrupt();
-                }
+    private static double jvmFloor(int n, int r) throws IOException {
+        long t0 = System.nanoTime();
+        List<Process> jvms = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            jvms.add(startEcho());
+        }
+        for (Process p : jvms) {
+            DataOutputStream out = new DataOutputStream(p.getOutputStream());
+            out.writeLong(r);
+            out.flush();
+        }
+        for (Process p : jvms) {
+            new DataInputStream(p.getInputStream()).readLong();
+        }
+        double micros = (System.nanoTime() - t0) / 1000.0;
+        for (Process p : jvms) {
+            p.getOutputStream().close();
+            try {
+                p.waitFor();
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
-        return samples;
+        return micros;
     }
 
     /**
