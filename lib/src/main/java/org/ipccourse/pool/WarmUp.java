@@ -12,9 +12,9 @@ import org.ipccourse.classes.NotebookState;
 /**
  * Runs the task path in memory before the first task needs it: the owner encodes tasks and
  * decodes results while it waits for its first pool's workers to start, and a worker decodes, runs
- * and encodes one task after it reported ready, on a thread of its own beside the reading one;
- * a worker of a notebook kernel also rewrites, defines and rebuilds a cell-like class
- * ({@link #cells}). Nothing is sent.
+ * and encodes one task after it reported ready, before it reads its first frame; a worker of a
+ * notebook kernel also rewrites, defines and rebuilds a cell-like class ({@link #cells}). Nothing
+ * is sent.
  *
  * <p>Why: a fresh JVM pays for the path's first use (loading and initializing its classes,
  * linking the lambda factory and the method handles of a lambda's {@code writeReplace} and

@@ -64,7 +64,7 @@ final class WorkerMain {
         this.decoder = decoder;
         // No lambdas before READY, here and in main: a fresh JVM's first lambda bootstraps the lambda
         // metafactory, measured at 15 ms, and each further one took 2-5 ms, about half the time from
-        // main to READY. The warm-up after READY pays for it instead (WarmUp.worker, on its own thread).
+        // main to READY. The warm-up after READY pays for it instead (WarmUp.worker).
         this.loader = new RemoteClassLoader(WorkerMain.class.getClassLoader(), encoder, new Runnable() {
             @Override
             public void run() {
@@ -239,7 +239,10 @@ final class WorkerMain {
             }
             flushOutput();
             encoder.write(MessageType.READY, 0, new byte[0]);
-            warmUp(init.cells());
+            WarmUp.worker(codec, loader); // before the first task's frame is read
+            if (init.cells()) {
+                WarmUp.cells(codec);
+            }
         } catch (Throwable t) {
             try {
                 flushOutput();
@@ -249,28 +252,6 @@ final class WorkerMain {
             }
             Runtime.getRuntime().halt(WorkerExit.INIT_FAILED);
         }
-    }
-
-    /**
-     * The warm-up ({@link WarmUp}) on a thread of its own, so that a task sent at once is read and
-     * run beside it instead of after it. On the reading thread, the first task of a plain JVM's
-     * fresh pool waited for it: 34-45 ms against 27-29 ms without a warm-up (3 runs each); on its
-     * own thread, alternating with that, 6 runs each: 12-42 ms (median 17.5) against 19-41 ms
-     * (median 28.5), the mean of the first 100 tasks 818 against 856 µs (medians).
-     */
-    private void warmUp(boolean cells) {
-        ObjectCodec c = codec;
-        Thread t = new Thread(new Runnable() {
-            @Override
-            public void run() {
-                WarmUp.worker(c, loader);
-                if (cells) {
-                    WarmUp.cells(c);
-                }
-            }
-        }, "ipc-pool-warm-up");
-        t.setDaemon(true);
-        t.start();
     }
 
     private void runTask(long id, byte[] payload, Object[] arrays) {
