@@ -88,7 +88,7 @@ def install(args) -> None:
         stale.unlink()
         changed.append(stale.name)
 
-    library = [str(jar_dir / lib_jar.name)] + [str(jar_dir / n) for n in sorted(wanted) if n not in (lib_jar.name, "jjava.jar", worker_jar.name)]
+    library = [str(jar_dir / lib_jar.name)] + [str(jar_dir / n) for n in sorted(wanted) if n.startswith("dependency/")]
     present = packages_in(lib_jar)
     imports = [p for p in STARTUP_PACKAGES if p in present or not p.startswith("org.ipccourse")]
     startup = "\n".join(f"import {p}.*;" for p in imports)

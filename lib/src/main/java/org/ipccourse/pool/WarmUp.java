@@ -99,9 +99,7 @@ final class WarmUp {
                 }
             };
             new CompletableFuture<Object>().complete(1); // a class request waits on one
-            byte[] payload = Payloads.encodeTask(0, WarmUpCell.task(1)).toByteArray();
-            Object task = codec.deserialize(payload, Payloads.TASK_HEADER, BulkArrays.NONE, List.of(cellLoader));
-            ObjectCodec.serializeChunked(((Callable<?>) task).call());
+            pass(codec, WarmUpCell.task(1), cellLoader);
         } catch (Throwable ignored) {
             // the first real task meets the problem and reports it
         }
@@ -113,11 +111,16 @@ final class WarmUp {
             if (passes() <= 0) {
                 return;
             }
-            byte[] payload = Payloads.encodeTask(0, probe(1)).toByteArray();
-            Object task = codec.deserialize(payload, Payloads.TASK_HEADER, BulkArrays.NONE, List.of(loader));
-            ObjectCodec.serializeChunked(((Callable<?>) task).call());
+            pass(codec, probe(1), loader);
         } catch (Throwable ignored) {
             // the first real task meets the problem and reports it
         }
+    }
+
+    /** One task's way through a worker: its payload decoded with {@code loader}, run, its result encoded. */
+    private static void pass(ObjectCodec codec, SerializableCallable<?> task, ClassLoader loader) throws Exception {
+        byte[] payload = Payloads.encodeTask(0, task).toByteArray();
+        Object decoded = codec.deserialize(payload, Payloads.TASK_HEADER, BulkArrays.NONE, List.of(loader));
+        ObjectCodec.serializeChunked(((Callable<?>) decoded).call());
     }
 }

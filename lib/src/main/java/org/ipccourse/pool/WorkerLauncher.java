@@ -1,6 +1,7 @@
 package org.ipccourse.pool;
 
 import java.io.File;
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,12 +101,12 @@ final class WorkerLauncher {
     /**
      * The worker's class path: the pool classes first, then the owner's class path in its order,
      * made absolute. When the pool classes come from the library jar and its worker jar
-     * ({@link #WORKER_JAR_SUFFIX}) lies beside it, at least as new, the worker jar comes first and the library jar last: the
-     * library jar's manifest names every jar of the display libraries, which a worker then opens,
-     * one after the other, the first time it looks up a class of its task that is not in the
-     * library (measured on the course machine: 25 jars, about 30 ms of task 1 of a fresh pool
-     * spent reading their directories). They stay on the class path, after the owner's own
-     * entries, for a task that uses them.
+     * ({@link #WORKER_JAR_SUFFIX}) lies beside it, at least as new, the worker jar comes first and
+     * the library jar last: the library jar's manifest names every jar of the display libraries,
+     * which a worker then opens, one after the other, the first time it looks up a class of its
+     * task that is not in the library (measured on the course machine: 25 jars, about 30 ms of
+     * task 1 of a fresh pool spent reading their directories). They stay on the class path, after
+     * the owner's own entries, for a task that uses them.
      */
     static String classPath() {
         return classPath(poolClasses(), System.getProperty("java.class.path", ""));
@@ -147,7 +148,7 @@ final class WorkerLauncher {
             return Files.isRegularFile(worker)
                     && Files.getLastModifiedTime(worker).compareTo(Files.getLastModifiedTime(pool)) >= 0
                     ? worker : null;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         }
     }
