@@ -83,6 +83,9 @@ final class Answers implements PipeReader.Sink {
         TaskFuture<?> f;
         synchronized (s) {
             f = removeHeld(w, id);
+            if (f != null && !f.chunk) {
+                w.reader.answeredAfter(System.nanoTime() - f.sentAt);
+            }
             if (s.state == Scheduler.State.STOPPED) {
                 s.notifyAll();
             }

@@ -53,6 +53,8 @@ final class PipeReader {
     private volatile boolean ended;
     private volatile String problem;
     private volatile long framesReadByCallers;
+    /** From the write of the last awaited task this worker answered to the read of its answer. */
+    private volatile long lastAnswerNanos = Long.MAX_VALUE;
 
     PipeReader(WorkerHandle worker, FrameDecoder decoder, Sink sink, String name) {
         this.worker = worker;
@@ -98,6 +100,16 @@ final class PipeReader {
     /** Someone will want this worker's answers without reading them: the reader thread reads now. */
     void wake() {
         LockSupport.unpark(thread);
+    }
+
+    /** The worker answered an awaited task {@code nanos} after it was written to it. */
+    void answeredAfter(long nanos) {
+        lastAnswerNanos = nanos;
+    }
+
+    /** Whether the last answer came soon enough for a waiting caller to spin for the next one. */
+    boolean answersQuickly() {
+        return lastAnswerNanos <= Timing.CALLER_SPIN_WORTH_NANOS;
     }
 
     long bytesRead() {
@@ -150,7 +162,8 @@ final class PipeReader {
      * Called by a thread about to wait for {@code f}: when {@code f} is this worker's only task
      * and nobody reads the protocol, reads and handles frames on this thread until {@code f} is
      * done, for at most {@link Timing#CALLER_READS_NANOS} (spinning, or yielding the CPU to the
-     * worker on a one-CPU machine), or until this thread is interrupted. A frame that has begun to
+     * worker on a one-CPU machine), or until this thread is interrupted; only once when the
+     * worker's last answer was slow ({@link #answersQuickly}). A frame that has begun to
      * arrive is read to its end, however long the worker takes to write it.
      *
      * @return whether this thread read (whether or not {@code f} is done)
@@ -162,7 +175,7 @@ final class PipeReader {
         }
         Runnable own = null;
         try {
-            long end = System.nanoTime() + Timing.CALLER_READS_NANOS;
+            long end = System.nanoTime() + (answersQuickly() ? Timing.CALLER_READS_NANOS : 0);
             while (own == null && !f.isDone() && !ended && f.worker == worker) {
                 if (decoder.hasBytes()) {
                     own = readOne(f);

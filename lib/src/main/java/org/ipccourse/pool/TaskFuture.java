@@ -35,6 +35,8 @@ final class TaskFuture<T> extends CompletableFuture<T> {
     boolean takeBackAsked; // guarded by the scheduler
     /** Written to its worker's pipe (by the thread that flushed the worker's outbox). */
     volatile boolean delivered;
+    /** When its frame was written ({@link System#nanoTime}), for {@link PipeReader#answeredAfter}. */
+    volatile long sentAt;
 
     TaskFuture(Scheduler scheduler, long id, Object task, ChunkedBytes payload, List<ClassLoader> loaders, boolean chunk,
                int prefetch) {
@@ -141,12 +143,14 @@ final class TaskFuture<T> extends CompletableFuture<T> {
     }
 
     /**
-     * Waits up to {@link Timing#CALLER_SPIN_NANOS} without parking when another CPU is free to run the worker:
-     * a short task's answer then finds this thread awake, which saves waking it up, the largest
-     * part of a short round trip when it crosses CPUs.
+     * Waits up to {@link Timing#CALLER_SPIN_NANOS} without parking when another CPU is free to run the worker
+     * and its last answer came quickly ({@link PipeReader#answersQuickly}): a short task's answer
+     * then finds this thread awake, which saves waking it up, the largest part of a short round
+     * trip when it crosses CPUs.
      */
     private void spinBriefly() {
-        if (Timing.CALLER_SPIN_NANOS > 0 && !isDone()) {
+        WorkerHandle w = worker;
+        if (Timing.CALLER_SPIN_NANOS > 0 && !isDone() && (w == null || w.reader.answersQuickly())) {
             long end = System.nanoTime() + Timing.CALLER_SPIN_NANOS;
             while (!isDone() && System.nanoTime() - end < 0) {
                 Thread.onSpinWait();

@@ -27,6 +27,19 @@ final class Timing {
     static final long CALLER_READS_NANOS = 500_000;
     /** How long a waiting caller spins before it parks, when it does not read itself. */
     static final long CALLER_SPIN_NANOS = ONE_CPU ? 0 : 50_000;
+    /**
+     * A waiting caller reads or spins ({@link #CALLER_READS_NANOS}, {@link #CALLER_SPIN_NANOS}) only
+     * when the worker answered its last awaited task within this time of the task's write; else it
+     * parks at once. Why: a fresh pool's first few hundred tasks take 300-1,000 µs each, most of it
+     * interpreted code, while the JIT compilers of three JVMs (owner and two workers) want the same
+     * two CPUs; a caller spinning through such a wait holds one of them, and the compilers then
+     * preempt the task's own threads (1-3 ms spikes). Measured on the course machine, fresh JVMs,
+     * unpinned, 3 alternating runs of {@code WarmupCurve} each, with this rule and {@link
+     * #WORKER_SPIN_WORTH_NANOS} against spinning always: median of tasks 1-100 318-346 against
+     * 497-551 µs, mean of the first 100 772-881 against 1,024-1,239 µs, steady state 8-11 against
+     * 9-10 µs (warm answers come in tens of µs, well within the bound).
+     */
+    static final long CALLER_SPIN_WORTH_NANOS = 250_000;
 
     // Owner side: grace periods and watchdogs.
 
@@ -78,4 +91,11 @@ final class Timing {
      * which saves the wake-up of an idle CPU (some 20 us on a virtual machine).
      */
     static final long WORKER_SPIN_NANOS = ONE_CPU ? 0 : 50_000;
+    /**
+     * A worker spins ({@link #WORKER_SPIN_NANOS}) only when its last wait for the next frame after
+     * answering an AWAITED_TASK took at most this long (wake-up included, when it did not spin):
+     * while the owner runs interpreted, its next task comes hundreds of µs later and a spin would
+     * only take CPU time from the compilers (see {@link #CALLER_SPIN_WORTH_NANOS}).
+     */
+    static final long WORKER_SPIN_WORTH_NANOS = 100_000;
 }

@@ -125,6 +125,7 @@ final class WorkerHandle {
             }
             if (o.task != null) {
                 o.task.delivered = true; // before the write: the worker may answer before it returns
+                o.task.sentAt = System.nanoTime();
             }
             if (o.payload instanceof ChunkedBytes c) {
                 encoder.write(o.type, o.id, c);

@@ -31,8 +31,13 @@ final class WorkerMain {
     private final FrameEncoder encoder;
     private final FrameDecoder decoder;
     private final RemoteClassLoader loader;
-    /** The last task run was an AWAITED_TASK: spin for {@link Timing#WORKER_SPIN_NANOS} before blocking. */
+    /**
+     * The last task run was an AWAITED_TASK: spin for {@link Timing#WORKER_SPIN_NANOS} before
+     * blocking, if the last such wait was short ({@link Timing#WORKER_SPIN_WORTH_NANOS}).
+     */
     private volatile boolean spinForNext;
+    /** How long the wait for the next frame after an AWAITED_TASK took last time. */
+    private volatile long lastWaitNanos = Long.MAX_VALUE;
 
     private final AtomicBoolean readerRole = new AtomicBoolean();
     private volatile long taskStarted;
@@ -194,13 +199,20 @@ final class WorkerMain {
     }
 
     private Frame awaitFrame() throws IOException {
-        if (Timing.WORKER_SPIN_NANOS > 0 && spinForNext && !decoder.hasBytes()) {
-            long end = System.nanoTime() + Timing.WORKER_SPIN_NANOS;
+        if (!spinForNext) {
+            return decoder.read();
+        }
+        spinForNext = false;
+        long since = System.nanoTime();
+        if (Timing.WORKER_SPIN_NANOS > 0 && lastWaitNanos <= Timing.WORKER_SPIN_WORTH_NANOS && !decoder.hasBytes()) {
+            long end = since + Timing.WORKER_SPIN_NANOS;
             while (!decoder.hasBytes() && System.nanoTime() - end < 0) {
                 Thread.onSpinWait();
             }
         }
-        return decoder.read();
+        Frame f = decoder.read();
+        lastWaitNanos = System.nanoTime() - since;
+        return f;
     }
 
     private void cancel(long id, boolean interrupt) {

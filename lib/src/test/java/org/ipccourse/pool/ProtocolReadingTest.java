@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Who reads a worker's answers: a caller waiting for the worker's only task reads its answer
- * itself, and the reader thread reads everything nobody waits for, including what a worker prints
+ * itself (spinning only while the worker answers quickly), and the reader thread reads everything nobody waits for, including what a worker prints
  * when it holds no task.
  */
 @Timeout(60)
@@ -45,6 +47,36 @@ class ProtocolReadingTest {
         long readByCallers = pool.answersReadByCallers() - before;
         // Not all: the reader thread's periodic look can come between a submit and its get.
         assertTrue(readByCallers >= rounds / 2, "answers read by the waiting caller: " + readByCallers + " of " + rounds);
+    }
+
+    @Test
+    void aCallerDoesNotSpinThroughTheWaitForASlowAnswer() throws Exception {
+        for (int i = 0; i < 3000; i++) { // warm: answers come quickly, and callers read them spinning
+            int n = i;
+            pool.submit(() -> n).get();
+        }
+        int tasks = 40;
+        long sleepMillis = 3;
+        sleepingTasks(5, sleepMillis); // the first one meets a new lambda class
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpuBefore = threads.getCurrentThreadCpuTime();
+        sleepingTasks(tasks, sleepMillis);
+        long cpuMicros = (threads.getCurrentThreadCpuTime() - cpuBefore) / 1000;
+        // Spinning through each wait would cost the caller at least its reading time per task; after the
+        // first slow answer it parks at once, which costs a few microseconds of CPU per task.
+        long spinningMicros = tasks * Timing.CALLER_READS_NANOS / 1000;
+        assertTrue(cpuMicros < spinningMicros / 2, "the caller used " + cpuMicros + " µs of CPU time waiting for "
+                + tasks + " tasks of " + sleepMillis + " ms; spinning would use " + spinningMicros);
+    }
+
+    private static void sleepingTasks(int tasks, long sleepMillis) throws Exception {
+        for (int i = 0; i < tasks; i++) {
+            int n = i;
+            assertEquals(n, pool.submit(() -> {
+                ProcessPoolBasicsTest.sleep(sleepMillis);
+                return n;
+            }).get());
+        }
     }
 
     @Test
