@@ -45,10 +45,7 @@ long batchNanos(int tasks) {
     }
     return (System.nanoTime() - s) / tasks;
 }
-long warm = System.nanoTime();
-for (int done = 0; done < 40_000 || System.nanoTime() - warm < 2_000_000_000L; done += 1000) {
-    batchNanos(1000);
-}
+org.ipccourse.bench.SteadyState.warmUp("kernel.warm_steady", () -> batchNanos(1000), 1000);
 double[] steady = new double[20];
 for (int b = 0; b < steady.length; b++) {
     steady[b] = batchNanos(1000) / 1000.0;

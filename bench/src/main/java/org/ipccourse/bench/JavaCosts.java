@@ -20,11 +20,6 @@ import org.ipccourse.pool.ProcessPool;
  * reference script does.
  */
 public final class JavaCosts {
-    /** The longest the pool is exercised before its round trip is measured. */
-    static final long WARM_UP_CAP_NANOS = 15_000_000_000L;
-    static final int WARM_UP_TASKS = 40_000;
-    /** The shortest warm-up of each kind of measurement. */
-    static final long WARM_UP_MIN_NANOS = 2_000_000_000L;
 
     private JavaCosts() {
     }
@@ -69,7 +64,7 @@ public final class JavaCosts {
             // A fresh pool runs interpreted code on both sides; report that once, then warm up
             // (the JIT compiles the hot paths after some thousands of tasks) and measure.
             print("java.pool_roundtrip_cold", List.of(roundTrips.getAsLong() / 1000.0));
-            warmUp(roundTrips, calls);
+            SteadyState.warmUp("java.pool_roundtrip", roundTrips, calls);
             report("java.pool_roundtrip", roundTrips, reps);
             List<Integer> inputs = IntStream.range(0, tasks).boxed().collect(Collectors.toList());
             LongSupplier mapChunk1 = () -> {
@@ -82,8 +77,8 @@ public final class JavaCosts {
                 pool.map(x -> x, inputs);
                 return (System.nanoTime() - t0) / tasks;
             };
-            warmUp(mapDefault, 1_000); // compiles the chunk encoding loops on both sides
-            warmUp(mapChunk1, 10_000); // compiles the per-chunk paths
+            SteadyState.warmUp("java.map_default", mapDefault, tasks); // compiles the chunk encoding loops on both sides
+            SteadyState.warmUp("java.map_chunk1", mapChunk1, tasks); // compiles the per-chunk paths
             report("java.map_chunk1", mapChunk1, reps);
             report("java.map_default", mapDefault, reps);
         }
@@ -148,24 +143,6 @@ public final class JavaCosts {
             }
         }
         return micros;
-    }
-
-    /**
-     * Runs batches until {@link #WARM_UP_TASKS} tasks have gone through and at least
-     * {@link #WARM_UP_MIN_NANOS} have passed, or until the cap. The JIT compilers of the owner and
-     * of the workers need both: pinned to one CPU they share it with the work. Measured: with
-     * 40,000 tasks of warm-up alone (0.1 s of maps), maps with the default chunk size ran two to
-     * four times slower in about half the pinned runs, the compiler threads of all three JVMs busy
-     * during the timed maps.
-     */
-    private static void warmUp(LongSupplier batch, int batchSize) {
-        long start = System.nanoTime();
-        for (int done = 0; System.nanoTime() - start < WARM_UP_CAP_NANOS; done += batchSize) {
-            if (done >= WARM_UP_TASKS && System.nanoTime() - start >= WARM_UP_MIN_NANOS) {
-                return;
-            }
-            batch.getAsLong();
-        }
     }
 
     private static long streamed(DataOutputStream out, DataInputStream in, int messages) {

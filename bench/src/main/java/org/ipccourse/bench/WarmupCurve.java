@@ -21,8 +21,9 @@ import org.ipccourse.pool.ProcessPool;
  * format.
  *
  * <p>Band figures: the median of the band's tasks, low and high its 10th and 90th percentiles.
- * Steady state: after at least 40,000 more tasks and 2 s, the median of 20 batches of 1,000
- * tasks each (per task), low and high the extreme batches.
+ * Steady state: after {@link SteadyState#warmUp} (the batch times settled and the JIT compilers
+ * of owner and workers quiet), the median of 20 batches of 1,000 tasks each (per task), low and
+ * high the extreme batches.
  */
 public final class WarmupCurve {
     /** The tasks timed one by one from the pool's start. */
@@ -45,10 +46,7 @@ public final class WarmupCurve {
                 pool.submit(() -> n).join();
                 each[i] = System.nanoTime() - s;
             }
-            long warm = System.nanoTime();
-            for (int done = 0; done < 40_000 || System.nanoTime() - warm < 2_000_000_000L; done += 1000) {
-                batch(pool, 1000);
-            }
+            SteadyState.warmUp(prefix + ".warm_steady", () -> batch(pool, 1000), 1000);
             double[] steady = new double[20];
             for (int b = 0; b < steady.length; b++) {
                 steady[b] = batch(pool, 1000) / 1000.0;
