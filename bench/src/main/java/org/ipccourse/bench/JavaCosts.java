@@ -106,9 +106,13 @@ public final class JavaCosts {
         print("java.startup_floor", floors);
     }
 
-    /** The raw pipe's child JVM ({@link PipeEcho}), started with the start-up flags a worker has. */
+    /**
+     * The raw pipe's child JVM ({@link PipeEcho}), started with the start-up flags a worker has,
+     * its collector included (the pool's launcher: G1 on JDK 17, the serial collector from 18).
+     */
     private static Process startEcho() throws IOException {
-        return new ProcessBuilder(javaCommand(), "-Xshare:auto", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp",
+        String collector = Runtime.version().feature() >= 18 ? "-XX:+UseSerialGC" : "-XX:+UseG1GC";
+        return new ProcessBuilder(javaCommand(), "-Xshare:auto", collector, "-XX:-UsePerfData", "-cp",
                 System.getProperty("java.class.path"), PipeEcho.class.getName())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }

@@ -59,10 +59,12 @@ import java.util.concurrent.TimeoutException;
  * <h2>Start-up</h2>
  * Creating a pool starts all workers at once and returns when every worker has run the
  * {@linkplain Builder#initializer initializer} and reported ready. Workers start with
- * {@code -Xshare:auto -XX:+UseSerialGC -XX:-UsePerfData} (and the options of What processes buy):
- * the JDK's default class-data-sharing
- * archive (turning it off made a pool of two about 40% slower to start on the course machines),
- * the collector that starts fastest and suits a single task thread, and no perf-data file.
+ * {@code -Xshare:auto -XX:-UsePerfData} (and the options of What processes buy): the JDK's
+ * default class-data-sharing archive (turning it off made a pool of two about 40% slower to start
+ * on the course machines) and no perf-data file; and, unless the options given choose a
+ * collector, the one that starts fastest with that archive: G1 on JDK 17, the serial collector,
+ * which suits a single task thread, from JDK 18 (the archive's heap objects load only with G1 on
+ * JDK 17).
  * {@code -XX:TieredStopAtLevel=1} gave no measurable start-up gain and would cap every CPU-bound
  * task at C1-compiled code, so it is not used. While the workers
  * start, the owner runs its own encoding path in memory, and each worker its decoding path once

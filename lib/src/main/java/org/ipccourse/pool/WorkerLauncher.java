@@ -25,35 +25,59 @@ final class WorkerLauncher {
 
     /**
      * Start-up options every worker gets (measured on the course machines, see ProcessPool's
-     * javadoc): the serial collector starts fastest and suits one task thread on a small heap;
-     * arrays over 1 MiB (a large task's frame, the array it decodes into) are allocated in the old
-     * generation at once, so that decoding a large message does not copy the frame out of the
-     * young generation (measured: 100 MiB {@code double[]} decoded in 10-13 ms instead of 17-19);
-     * no perf-data file; VM messages and JVM logging to stderr, except class-data sharing's (a
-     * refused archive is skipped, as {@code -Xshare:auto} says, and JDK 25 reports a refusal as
-     * an error in four lines a notebook would show), crash reports to a file, no core
-     * dump (a core file would put the worker's memory, the task's data included, on disk). The
-     * JDK's attach mechanism is off ({@code -XX:+DisableAttachMechanism}): no other process of
-     * the user, another worker's task included, can load an agent into a worker through it; the
-     * price is that {@code jcmd}, {@code jstack} and attaching profilers cannot inspect a worker
-     * ({@code -XX:-DisableAttachMechanism} in {@link ProcessPool.Builder#workerJvmOptions} turns
-     * it back on). That is what the JDK can harden from inside, and it does not make a worker a
-     * sandbox (see ProcessPool's "What processes buy"): the JDK cannot make a process undumpable
-     * ({@code prctl(PR_SET_DUMPABLE, 0)} needs native code on JDK 17; the foreign function API
-     * that could call it is final only from JDK 22), run it as another user, or confine it with
-     * seccomp. A user option that logs to stdout ({@code -Xlog:gc} without {@code :stderr}) breaks the protocol,
-     * which the owner reports as a corrupted stream.
+     * javadoc), besides its collector ({@link #collectorOptions}): no perf-data file; VM messages
+     * and JVM logging to stderr, except class-data sharing's (a refused archive is skipped, as
+     * {@code -Xshare:auto} says, and JDK 25 reports a refusal as an error in four lines a notebook
+     * would show), crash reports to a file, no core dump (a core file would put the worker's
+     * memory, the task's data included, on disk). The JDK's attach mechanism is off ({@code
+     * -XX:+DisableAttachMechanism}): no other process of the user, another worker's task
+     * included, can load an agent into a worker through it; the price is that {@code jcmd},
+     * {@code jstack} and attaching profilers cannot inspect a worker ({@code
+     * -XX:-DisableAttachMechanism} in {@link ProcessPool.Builder#workerJvmOptions} turns it back
+     * on). That is what the JDK can harden from inside, and it does not make a worker a sandbox
+     * (see ProcessPool's "What processes buy"): the JDK cannot make a process undumpable ({@code
+     * prctl(PR_SET_DUMPABLE, 0)} needs native code on JDK 17; the foreign function API that could
+     * call it is final only from JDK 22), run it as another user, or confine it with seccomp. A
+     * user option that logs to stdout ({@code -Xlog:gc} without {@code :stderr}) breaks the
+     * protocol, which the owner reports as a corrupted stream.
      */
     static List<String> defaultOptions() {
         String errorFile = Path.of(System.getProperty("java.io.tmpdir"), "ipc-pool-worker-hs_err_pid%p.log").toString();
         // Unified logging writes to stdout by default (e.g. JFR's start-up message): send it to stderr.
-        return List.of("-Xshare:auto", "-XX:+UseSerialGC", "-XX:PretenureSizeThreshold=1m", "-XX:-UsePerfData",
+        return List.of("-Xshare:auto", "-XX:-UsePerfData",
                 "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xlog:cds*=off:stderr",
                 "-XX:ErrorFile=" + errorFile, "-XX:-CreateCoredumpOnCrash", "-XX:+DisableAttachMechanism");
     }
 
     /**
-     * The worker's command: java, {@link #defaultOptions()}, the user's options (which win), the
+     * The worker's collector, unless {@code userOptions} choose one ({@code -XX:+Use...GC}: two
+     * would stop the JVM with "Multiple garbage collectors selected"). From JDK 18 on, the serial
+     * collector, which suits one task thread, with arrays over 1 MiB (a large task's frame, the
+     * array it decodes into) allocated in the old generation at once, so that decoding a large
+     * message does not copy it out of the young generation (measured: a 100 MiB {@code double[]}
+     * decoded in 10-13 ms instead of 17-19). On JDK 17, G1, the JVM's own default: there the
+     * class-data-sharing archive's heap objects, the archived module graph among them, load only
+     * with G1 (the serial collector gained them in JDK 18), and without them a worker starts
+     * slower. Measured on the course machine, JDK 17, 2 workers, later pools of one JVM in
+     * alternating runs, G1 against serial: start-up median 140 against 160 ms unpinned (12 pools
+     * each), 233 against 349 ms pinned (9 each); a fresh pool's task 1 14-22 against 24-47 ms
+     * unpinned, 74-87 against 107-190 ms pinned; the steady round trip and the 100 MiB pipe path
+     * unchanged (G1 allocates so large an array in the old generation by itself).
+     */
+    static List<String> collectorOptions(List<String> userOptions) {
+        for (String option : userOptions) {
+            if (option.startsWith("-XX:+Use") && option.endsWith("GC")) {
+                return List.of();
+            }
+        }
+        return Runtime.version().feature() >= 18
+                ? List.of("-XX:+UseSerialGC", "-XX:PretenureSizeThreshold=1m")
+                : List.of("-XX:+UseG1GC");
+    }
+
+    /**
+     * The worker's command: java, {@link #defaultOptions()}, the collector ({@link
+     * #collectorOptions}), the user's options (which win), the
      * class path and the main class. An application class-data archive of the library for the
      * workers was tried and removed: measured with {@code JavaCosts} on the course machine in two
      * alternating rounds with and without it, it made {@code map} with the default chunk size
@@ -65,6 +89,7 @@ final class WorkerLauncher {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaCommand());
         cmd.addAll(defaultOptions());
+        cmd.addAll(collectorOptions(userOptions));
         cmd.addAll(userOptions);
         cmd.add("-cp");
         cmd.add(classPath());
