@@ -34,10 +34,13 @@ final class Timing {
      * interpreted code, while the JIT compilers of three JVMs (owner and two workers) want the same
      * two CPUs; a caller spinning through such a wait holds one of them, and the compilers then
      * preempt the task's own threads (1-3 ms spikes). Measured on the course machine, fresh JVMs,
-     * unpinned, 3 alternating runs of {@code WarmupCurve} each, with this rule and {@link
-     * #WORKER_SPIN_WORTH_NANOS} against spinning always: median of tasks 1-100 318-346 against
-     * 497-551 µs, mean of the first 100 772-881 against 1,024-1,239 µs, steady state 8-11 against
-     * 9-10 µs (warm answers come in tens of µs, well within the bound).
+     * unpinned, with this rule and {@link #WORKER_SPIN_WORTH_NANOS} against spinning always: in 3
+     * alternating runs of {@code WarmupCurve} each, median of tasks 1-100 318-346 against 497-551
+     * µs, mean of the first 100 772-881 against 1,024-1,239 µs, steady state 8-11 against 9-10 µs
+     * (warm answers come in tens of µs, well within the bound); in 4 more runs of 4,000 tasks each,
+     * the first 100 differed by less than their spread (mean 725-1,215 against 976-1,081 µs). What
+     * holds in every run: a caller waiting for a slow answer no longer burns a CPU for it, which
+     * on a machine shared by a class is CPU time taken from someone else.
      */
     static final long CALLER_SPIN_WORTH_NANOS = 250_000;
 
