@@ -14,6 +14,7 @@ import filecmp
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -55,6 +56,21 @@ def sync_file(src: Path, dst: Path) -> bool:
     return True
 
 
+def make_worker_archive(java: Path, worker_jar: Path) -> None:
+    """The pool workers' class-data archive beside the kernel's copy of the worker jar.
+
+    Made by the library itself (org.ipccourse.pool.WorkerArchive: a training pool, a few seconds)
+    once per jar and JDK; it prints one line when it made one and nothing when one is up to date.
+    Without it the workers start as before, only slower, so a failure is reported, not fatal.
+    """
+    result = subprocess.run([str(java), "-cp", str(worker_jar), "org.ipccourse.pool.WorkerArchive"],
+                            capture_output=True, text=True, timeout=300)
+    sys.stdout.write(result.stdout)
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        print("course: the pool's workers will start without their class-data archive (see above).", file=sys.stderr)
+
+
 def install(args) -> None:
     root = Path(args.root).resolve()
     java = Path(args.java).resolve()
@@ -83,10 +99,11 @@ def install(args) -> None:
     for stale in set(p.relative_to(jar_dir).as_posix() for p in jar_dir.rglob("*.jar")) - set(wanted):
         (jar_dir / stale).unlink()
         changed.append(stale)
-    # class-data archives an earlier version made for the pool workers (no longer used)
+    # the name an earlier version gave its workers' archives (made from the library jar, no longer used)
     for stale in [*jar_dir.glob("ipc-course-lib.worker-*.jsa"), *jar_dir.glob("worker-archive-*.jsa.tmp")]:
         stale.unlink()
         changed.append(stale.name)
+    make_worker_archive(java, jar_dir / worker_jar.name)
 
     library = [str(jar_dir / lib_jar.name)] + [str(jar_dir / n) for n in sorted(wanted) if n.startswith("dependency/")]
     present = packages_in(lib_jar)

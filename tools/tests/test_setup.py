@@ -60,18 +60,31 @@ def install_kernel_again() -> subprocess.CompletedProcess:
                           capture_output=True, text=True, check=True, timeout=120)
 
 
-def test_no_class_data_archive_lies_beside_the_kernel_jar():
-    # an earlier version made the pool workers a class-data archive there; set-up removes it
+def test_kernel_install_makes_the_workers_archive_and_removes_the_old_kind():
+    # an earlier version made the workers an archive of the library jar; set-up removes it, and
+    # makes the archive of the worker jar (WorkerArchive), which a worker's JVM maps
     lib = KERNEL_DIR / "lib"
     assert (lib / "ipc-course-lib.jar").is_file(), f"the kernel's copy of the library jar is missing from {lib}"
     stale = lib / "ipc-course-lib.worker-0badcafe.jsa"
     stale.write_bytes(b"stale")
     try:
         install_kernel_again()
-        archives = sorted(p.name for p in lib.iterdir() if p.name.endswith((".jsa", ".jsa.tmp")))
-        assert archives == [], f"set-up left class-data archives beside the kernel's jar in {lib}: {archives}"
+        assert not stale.exists(), f"set-up left the old kind of archive in {lib}"
     finally:
         stale.unlink(missing_ok=True)
+    worker_jar = lib / "ipc-course-lib-worker.jar"
+    archives = sorted(lib.glob("ipc-course-lib-worker.*.jsa"))
+    assert len(archives) == 1, f"expected the workers' archive beside {worker_jar}: {sorted(p.name for p in lib.iterdir())}"
+    assert archives[0].stat().st_mtime >= worker_jar.stat().st_mtime, "the archive is older than the worker jar"
+    assert not list(lib.glob("*.jsa.tmp")), "set-up left a temporary archive behind"
+    java = json.loads((KERNEL_DIR / "kernel.json").read_text())["argv"][0]
+    # -Xshare:on fails the JVM if it cannot map the archive; the class path goes on after the worker
+    # jar, as a worker's does (the owner's entries follow it)
+    mapped = subprocess.run([java, "-Xshare:on", f"-XX:SharedArchiveFile={archives[0]}",
+                             "-cp", os.pathsep.join([str(worker_jar), str(lib / "jjava.jar")]),
+                             "org.ipccourse.pool.WorkerArchive", "--mapped"],
+                            capture_output=True, text=True, timeout=60)
+    assert mapped.returncode == 0, f"a JVM could not map {archives[0]}: {mapped.stdout}{mapped.stderr}"
 
 
 def test_kernel_install_twice_changes_nothing():

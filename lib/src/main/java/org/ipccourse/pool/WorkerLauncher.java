@@ -78,19 +78,15 @@ final class WorkerLauncher {
 
     /**
      * The worker's command: java, {@link #defaultOptions()}, the collector ({@link
-     * #collectorOptions}), the user's options (which win), the
-     * class path and the main class. An application class-data archive of the library for the
-     * workers was tried and removed: measured with {@code JavaCosts} on the course machine in two
-     * alternating rounds with and without it, it made {@code map} with the default chunk size
-     * slower (0.146-0.154 against 0.067-0.101 µs per task) and the mean round trip over a fresh
-     * pool's first 300 tasks slower (980-1033 against 608-632 µs), for no clear gain in start-up
-     * (145-179 against 166-172 ms).
+     * #collectorOptions}), the workers' class-data archive when there is one ({@link
+     * WorkerArchive}), the user's options (which win), the class path and the main class.
      */
     static List<String> command(List<String> userOptions) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaCommand());
         cmd.addAll(defaultOptions());
         cmd.addAll(collectorOptions(userOptions));
+        cmd.addAll(WorkerArchive.options(workerJar(poolClasses())));
         cmd.addAll(userOptions);
         cmd.add("-cp");
         cmd.add(classPath());
