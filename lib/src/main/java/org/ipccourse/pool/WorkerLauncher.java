@@ -86,10 +86,11 @@ final class WorkerLauncher {
         cmd.add(javaCommand());
         cmd.addAll(defaultOptions());
         cmd.addAll(collectorOptions(userOptions));
-        cmd.addAll(WorkerArchive.options(workerJar(poolClasses())));
+        Path pool = poolClasses();
+        cmd.addAll(WorkerArchive.options(workerJar(pool)));
         cmd.addAll(userOptions);
         cmd.add("-cp");
-        cmd.add(classPath());
+        cmd.add(classPath(pool, System.getProperty("java.class.path", "")));
         cmd.add(WorkerMain.class.getName());
         return cmd;
     }
@@ -128,13 +129,9 @@ final class WorkerLauncher {
      * which a worker then opens, one after the other, the first time it looks up a class of its
      * task that is not in the library (measured on the course machine: 25 jars, about 30 ms of
      * task 1 of a fresh pool spent reading their directories). They stay on the class path, after
-     * the owner's own entries, for a task that uses them.
+     * the owner's own entries, for a task that uses them. {@code pool}: where the pool classes
+     * are ({@link #poolClasses}; null: on the class path).
      */
-    static String classPath() {
-        return classPath(poolClasses(), System.getProperty("java.class.path", ""));
-    }
-
-    /** {@link #classPath()} for pool classes at {@code pool} (null: on the class path) and the owner's class path. */
     static String classPath(Path pool, String ownerClassPath) {
         Set<String> entries = new LinkedHashSet<>();
         Path workerJar = workerJar(pool);
