@@ -81,7 +81,7 @@ public final class CellClassAgent {
                 // the worker as not found.
                 return null;
             }
-            if (!fromMemory || classBeingRedefined != null || !LoopChecks.isCellClass(internalName)) {
+            if (!fromMemory || classBeingRedefined != null || !CellClasses.isCellClassInternal(internalName)) {
                 return null;
             }
             byte[] rewritten = null;

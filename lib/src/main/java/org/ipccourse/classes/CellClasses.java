@@ -12,4 +12,9 @@ public final class CellClasses {
     public static boolean isCellClass(String binaryName) {
         return binaryName.startsWith("REPL.");
     }
+
+    /** The same rule for an internal name, as a class file spells it ({@code REPL/$JShell$12}). */
+    static boolean isCellClassInternal(String internalName) {
+        return internalName.startsWith("REPL/");
+    }
 }

@@ -21,11 +21,6 @@ final class LoopChecks {
     private LoopChecks() {
     }
 
-    /** Whether {@code internalName} is a class compiled from a notebook cell by JShell. */
-    static boolean isCellClass(String internalName) {
-        return internalName.startsWith("REPL/$JShell$");
-    }
-
     /** The class with checks added, or null when it has no backward jump (nothing to change). */
     static byte[] instrument(byte[] classFile) {
         ClassReader reader = new ClassReader(classFile);
