@@ -1,6 +1,7 @@
 package org.ipccourse.measure;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,7 @@ public final class Sweep<P> implements org.ipccourse.display.Tabular {
     private final Map<String, Integer> usable;
     private final Map<String, int[]> warmups;
     private final Map<String, Row> rows = new LinkedHashMap<>();
+    private final Map<String, Comparison> comparisons = new HashMap<>();
 
     Sweep(String title, String parameterName, List<P> parameters, List<String> variants,
             String baseline, Map<String, double[]> samples, List<MachineLoad.Sample> loads,
@@ -198,9 +200,23 @@ public final class Sweep<P> implements org.ipccourse.display.Tabular {
      * {@code variant} against {@code against} at {@code parameter}: the speedup of the first over
      * the second from the runs paired by round, and a verdict by the same rules as every row's
      * (implausible above the first variant's usable cores x1.1 when the second is the baseline and
-     * uses one core: against any other variant the two may do different work).
+     * uses one core: against any other variant the two may do different work). Computed once per
+     * pair and parameter: asked again, it is the same comparison, recorded once in the verdict log.
      */
     public Comparison compare(String variant, String against, P parameter) {
+        String key = key(variant, parameters.indexOf(parameter)) + "\u0000" + against;
+        synchronized (comparisons) {
+            Comparison c = comparisons.get(key);
+            if (c == null) {
+                c = comparison(variant, against, parameter);
+                comparisons.put(key, c);
+                VerdictLog.record(title, c);
+            }
+            return c;
+        }
+    }
+
+    private Comparison comparison(String variant, String against, P parameter) {
         int i = parameters.indexOf(parameter);
         Row r = row(variant, parameter);
         requireVariant(against);
@@ -219,9 +235,7 @@ public final class Sweep<P> implements org.ipccourse.display.Tabular {
                     Formats.number(speedup.low()), Formats.number(speedup.high()),
                     Formats.number(1 / Verdict.WINS), Verdict.WINS, loads.get(i).describe());
         }
-        Comparison c = new Comparison(variant, against, parameter, speedup, verdict, why);
-        VerdictLog.record(title, c);
-        return c;
+        return new Comparison(variant, against, parameter, speedup, verdict, why);
     }
 
     /** As {@link #compare(String, String, Object)} for a sweep of one parameter. */

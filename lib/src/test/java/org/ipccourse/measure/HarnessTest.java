@@ -1,6 +1,7 @@
 package org.ipccourse.measure;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,6 +72,16 @@ class HarnessTest {
         assertEquals(1.6, s.row("quicker").speedup().median(), 1e-9);
         assertEquals(Verdict.FASTER, s.compare("quicker", "double").verdict());
         assertEquals(Verdict.SLOWER, s.compare("double", "quicker").verdict());
+    }
+
+    @Test
+    void aComparisonAskedForTwiceIsComputedOnceSoTheVerdictLogHoldsItOnce() {
+        Sweep<String> s = once().title("sleeps")
+                .variant("sequential", sleeps(20)).variant("quicker", 2, sleeps(12.5))
+                .variant("double", 2, sleeps(40)).run();
+        Sweep.Comparison first = s.compare("quicker", "double");
+        assertSame(first, s.compare("quicker", "double")); // as Profile's verdict and its reason both ask
+        assertEquals(Verdict.SLOWER, s.compare("double", "quicker").verdict(), "the other way round is its own");
     }
 
     @Test
