@@ -36,10 +36,10 @@ public final class Formats {
      */
     public static String againstRange(double measured, double low, double high) {
         if (measured < low) {
-            return String.format("below the lecture's range, %.1fx under its low end", low / measured);
+            return "below the lecture's range, " + number(low / measured) + "x under its low end";
         }
         if (measured > high) {
-            return String.format("above the lecture's range, %.1fx over its high end", measured / high);
+            return "above the lecture's range, " + number(measured / high) + "x over its high end";
         }
         return "within the lecture's range";
     }

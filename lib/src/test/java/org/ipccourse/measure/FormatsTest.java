@@ -20,6 +20,13 @@ class FormatsTest {
     }
 
     @Test
+    void aFigureJustOutsideTheLecturesRangeSaysByHowMuchWithoutRoundingToOne() {
+        assertEquals("below the lecture's range, 1.03x under its low end", Formats.againstRange(48.7, 50, 200));
+        assertEquals("above the lecture's range, 2.5x over its high end", Formats.againstRange(50, 5, 20));
+        assertEquals("within the lecture's range", Formats.againstRange(50, 50, 200));
+    }
+
+    @Test
     void harnessTablePrintsRoundedNumbersAndKeepsEveryDigitStored() {
         Table t = Harness.over(List.of(0.123456, 2.0)).variant("sequential", p -> Thread.sleep(1))
                 .variant("other", p -> Thread.sleep(2)).warmup(0).repetitions(3).run().table();
