@@ -93,18 +93,20 @@ final class Timing {
      * AWAITED_TASK, when it has another CPU for the owner: the next task then finds it awake,
      * which saves the wake-up of an idle CPU (some 20 us on a virtual machine).
      *
-     * <p>Known cost, measured and not solved: a pipe's write wakes a thread blocked reading it on
-     * the writer's CPU when no other CPU is idle (as while the JIT compilers run), so after the
-     * worker has blocked once it may share one CPU with the caller; spinning there keeps the
-     * caller from reading the answer until the spin ends. A fresh pool then runs blocks of
-     * 500-3,000 tasks at 60-75 µs instead of 10-15 µs in its first 10,000 tasks (the answer's way
-     * back, timed with the worker's clock: 57-65 µs against 3-7 µs; with a 20 µs spin, 30-35 µs).
-     * Tried, each in alternating fresh JVMs: yielding the CPU during the spin (the blocks went, but
-     * a spinning caller then held the CPU from the yielded worker, and in the library's tests
-     * callers read as few as 14 of 500 answers themselves, at 200-350 µs a round trip); not
-     * spinning for 32 tasks after a spin that found nothing (no blocks, but caller and worker
-     * then stay on one CPU: tasks 1,001-2,000 at 17-27 µs against 12-78 µs, a median of 17 µs,
-     * as it is); a 20 µs spin (tasks 1,001-2,000 at 15-52 µs, mostly about 50).
+     * <p>Known cost, measured and not solved: a fresh pool runs blocks of 500-3,000 tasks at
+     * 60-75 µs instead of 10-15 µs in its first 10,000 tasks, unpinned. Timed with the worker's
+     * clock, the answer's way back takes 57-65 µs in those blocks against 3-7 µs, and 30-35 µs
+     * with a 20 µs spin: the block is the spin. The likely cause: a pipe's write wakes a thread
+     * blocked reading it on the writer's CPU when no other CPU is idle (as while the JIT compilers
+     * run), so after the worker has blocked once it shares the caller's CPU, and spinning there
+     * keeps the caller from reading the answer until the spin ends. Tried, each in alternating
+     * fresh JVMs: yielding the CPU during the spin (the blocks went, but a spinning caller then
+     * held the CPU from the yielded worker: in the library's tests callers read as few as 14 of
+     * 500 answers themselves); not spinning for 32 tasks after a spin that found nothing (no
+     * blocks, but caller and worker then stay on one CPU: tasks 1,001-2,000 at 17-27 µs against
+     * 12-78 µs, a median of 17 µs, as it is); caller and worker each yielding once as they start
+     * spinning (no blocks, but one CPU again: 24-32 µs); a 20 µs spin (tasks 1,001-2,000 at 15-52
+     * µs, mostly about 50). Only pure spins on two CPUs reach the 5-10 µs round trip.
      */
     static final long WORKER_SPIN_NANOS = ONE_CPU ? 0 : 50_000;
     /**
