@@ -100,13 +100,21 @@ final class Timing {
      * blocked reading it on the writer's CPU when no other CPU is idle (as while the JIT compilers
      * run), so after the worker has blocked once it shares the caller's CPU, and spinning there
      * keeps the caller from reading the answer until the spin ends. Tried, each in alternating
-     * fresh JVMs: yielding the CPU during the spin (the blocks went, but a spinning caller then
-     * held the CPU from the yielded worker: in the library's tests callers read as few as 14 of
-     * 500 answers themselves); not spinning for 32 tasks after a spin that found nothing (no
-     * blocks, but caller and worker then stay on one CPU: tasks 1,001-2,000 at 17-27 µs against
-     * 12-78 µs, a median of 17 µs, as it is); caller and worker each yielding once as they start
-     * spinning (no blocks, but one CPU again: 24-32 µs); a 20 µs spin (tasks 1,001-2,000 at 15-52
-     * µs, mostly about 50). Only pure spins on two CPUs reach the 5-10 µs round trip.
+     * fresh JVMs, and not kept:
+     * <ul>
+     * <li>yielding the CPU during the spin: the blocks went, but a spinning caller then held the
+     * CPU from the yielded worker (in the library's tests callers read as few as 14 of 500
+     * answers themselves);
+     * <li>not spinning for 32 tasks after a spin that found nothing: no blocks, but caller and
+     * worker then stay on one CPU (tasks 1,001-2,000 at 17-27 µs against 12-78 µs, a median of
+     * 17 µs, as it is);
+     * <li>the same only when the task came within 25 µs of an empty spin's end: 15-33 µs, a
+     * median of 21, and a slower steady state (7.3-9.5 against 6.6-8.5 µs) for the same reason;
+     * <li>caller and worker each yielding once as they start spinning: no blocks, but one CPU
+     * again (24-32 µs);
+     * <li>a 20 µs spin: tasks 1,001-2,000 at 15-52 µs, mostly about 50.
+     * </ul>
+     * Only pure spins on two CPUs reach the 5-10 µs round trip.
      */
     static final long WORKER_SPIN_NANOS = ONE_CPU ? 0 : 50_000;
     /**
