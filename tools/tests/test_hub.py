@@ -53,6 +53,11 @@ def remove_account(user: str) -> None:
         return
     assert entry.pw_gecos == MARK, f"account {user} exists and is not this test's; not touching it"
     subprocess.run(["userdel", "-r", "-f", user], capture_output=True, timeout=60)
+    # The JVMs of the account's kernels and workers kept their performance data here (HotSpot
+    # always uses /tmp); userdel -r removes only the home and the mail spool.
+    perf_data = Path("/tmp") / f"hsperfdata_{user}"
+    if perf_data.is_dir() and perf_data.stat().st_uid == entry.pw_uid:
+        shutil.rmtree(perf_data, ignore_errors=True)
 
 
 @contextmanager
