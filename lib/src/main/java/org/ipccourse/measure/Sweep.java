@@ -204,11 +204,12 @@ public final class Sweep<P> implements org.ipccourse.display.Tabular {
      * pair and parameter: asked again, it is the same comparison, recorded once in the verdict log.
      */
     public Comparison compare(String variant, String against, P parameter) {
-        String key = key(variant, parameters.indexOf(parameter)) + "\u0000" + against;
+        int i = parameters.indexOf(parameter);
+        String key = key(variant, i) + "\u0000" + against;
         synchronized (comparisons) {
             Comparison c = comparisons.get(key);
             if (c == null) {
-                c = comparison(variant, against, parameter);
+                c = comparison(variant, against, parameter, i);
                 comparisons.put(key, c);
                 VerdictLog.record(title, c);
             }
@@ -216,8 +217,7 @@ public final class Sweep<P> implements org.ipccourse.display.Tabular {
         }
     }
 
-    private Comparison comparison(String variant, String against, P parameter) {
-        int i = parameters.indexOf(parameter);
+    private Comparison comparison(String variant, String against, P parameter, int i) {
         Row r = row(variant, parameter);
         requireVariant(against);
         Interval speedup = paired(against, variant, i);

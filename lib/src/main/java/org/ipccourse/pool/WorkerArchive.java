@@ -39,8 +39,8 @@ import java.util.concurrent.TimeUnit;
  * not show with this one.)
  *
  * <p>Costs: a few seconds at set-up (1.5-2.5 s measured), about 2 MiB of disk per JDK; two
- * file-system lookups per worker started. {@code -Dipccourse.pool.workerArchive=false} on the owner turns it off (read
- * each time, for measurements).
+ * file-system lookups per worker started. {@code -Dipccourse.pool.workerArchive=false} on the
+ * owner turns it off (read each time, for measurements).
  */
 final class WorkerArchive {
     /** {@code false} on the owner: workers start without the archive. */
