@@ -30,7 +30,8 @@ final class Payloads {
      * largest serialized result the owner accepts, and whether the owner runs notebook cells (its
      * tasks' classes then come from the owner, rewritten: the worker prepares that path too).
      */
-    public record Init(String filterPattern, byte[] initializer, int maxPayload, boolean cells) {
+    public record Init(String filterPattern, byte[] initializer, int maxPayload, boolean cells, byte[] warmUpTask,
+            byte[] warmUpCellTask) {
     }
 
     /** Bytes before the serialized task in a TASK or AWAITED_TASK payload: the int64 epoch. */
@@ -77,6 +78,10 @@ final class Payloads {
             out.write(init.initializer());
             out.writeInt(init.maxPayload());
             out.writeBoolean(init.cells());
+            out.writeInt(init.warmUpTask().length);
+            out.write(init.warmUpTask());
+            out.writeInt(init.warmUpCellTask().length);
+            out.write(init.warmUpCellTask());
         });
     }
 
@@ -86,7 +91,12 @@ final class Payloads {
         byte[] initializer = new byte[in.readInt()];
         in.readFully(initializer);
         int maxPayload = in.readInt();
-        return new Init(pattern, initializer, maxPayload, in.readBoolean());
+        boolean cells = in.readBoolean();
+        byte[] warmUpTask = new byte[in.readInt()];
+        in.readFully(warmUpTask);
+        byte[] warmUpCellTask = new byte[in.readInt()];
+        in.readFully(warmUpCellTask);
+        return new Init(pattern, initializer, maxPayload, cells, warmUpTask, warmUpCellTask);
     }
 
     public static byte[] encodeClassRequest(String name) {

@@ -73,7 +73,7 @@ final class Scheduler {
             }
             this.exits = new WorkerExits(this, command, spawned,
                     Payloads.encodeInit(new Payloads.Init(config.filterPattern, init, codec.maxPayload,
-                            CellClassAgent.installed())));
+                            CellClassAgent.installed(), WarmUp.task(), WarmUp.cellTask(CellClassAgent.installed()))));
         } catch (RuntimeException | Error e) {
             spawned.forEach(Process::destroyForcibly); // a refused setting: no worker is left behind
             throw e;

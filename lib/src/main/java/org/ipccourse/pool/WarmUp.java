@@ -11,10 +11,12 @@ import org.ipccourse.classes.NotebookState;
 
 /**
  * Runs the task path in memory before the first task needs it: the owner encodes tasks and
- * decodes results while it waits for its first pool's workers to start, and a worker decodes, runs
- * and encodes one task after it reported ready, before it reads its first frame; a worker of a
- * notebook kernel also rewrites, defines and rebuilds a cell-like class ({@link #cells}). Nothing
- * is sent.
+ * decodes results while it waits for its first pool's workers to start, and a worker, after it
+ * reported ready, decodes and runs a task the owner encoded for it (sent in its INIT frame, {@link
+ * #task}) and encodes the result; a worker of a notebook kernel also rewrites, defines and
+ * rebuilds a cell-like class ({@link #cells}). Nothing else is sent. A worker takes each of these
+ * steps only while no frame waits for it: a task that has arrived runs at once and pays for its
+ * path's first use itself.
  *
  * <p>Why: a fresh JVM pays for the path's first use (loading and initializing its classes,
  * linking the lambda factory and the method handles of a lambda's {@code writeReplace} and
@@ -26,8 +28,21 @@ import org.ipccourse.classes.NotebookState;
  * the course machine, alternating, 6 each, gave with 300 passes against 3,000 a mean of the first
  * 100 round trips of 748 against 882 µs (medians), a first start-up of 317 against 350 ms and
  * tasks 1,001-2,000 of 65 against 108 µs; with none, 921-1,028 µs for the first 100 (3 runs). A
- * worker makes one pass, which needs no frame, so the first task finds the path's classes loaded
- * and the lambda factory linked; more passes would take CPU from the tasks.
+ * worker makes one pass, so the first task finds the path's classes loaded and the lambda factory
+ * linked; more passes would take CPU from the tasks.
+ *
+ * <p>A worker never encodes a task, so it gets its warm-up task encoded: encoding it there took
+ * 15-23 ms of a fresh worker's 27-55 ms pass, and a task sent right after {@code build()} waited
+ * behind the pass. Measured on the course machine, JDK 17, 2 workers, later pools of one JVM
+ * (the owner warm), alternating, against the pass that encoded its own task: task 1 of a pool
+ * 29.6 against 53.4 ms and a mean of 675 against 1,054 µs over the first 100 tasks, unpinned (8
+ * pools each, medians); 60.9 against 110.5 ms and 987 against 1,579 µs pinned to one CPU (5
+ * each). In a notebook kernel, where the pass also rewrites a cell class, a later pool's task 1
+ * took 105 ms with the steps skipped while a frame waits, 137 ms without that check, and 89 ms
+ * with no pass at all (6 pools each); in a fresh plain JVM's first pool, where the owner is slow
+ * to send its first task, the mean of the first 100 was 564-837 µs with the check, 676-923
+ * without, 670-1,080 with no pass (4 runs each). So the pass stays, and yields to a waiting
+ * task.
  *
  * <p>{@code -Dipccourse.pool.warmUpPasses=0} turns both off (read each time, for measurements).
  * A failure here is ignored: the real task meets it and reports it.
@@ -39,6 +54,34 @@ final class WarmUp {
     private static final AtomicBoolean OWNER_WARMED = new AtomicBoolean();
 
     private WarmUp() {
+    }
+
+    /**
+     * The task a worker's warm-up decodes and runs ({@link #worker}), encoded here once per JVM;
+     * empty when the warm-up is off or the encoding failed. A worker never encodes a task, so
+     * encoding one there would only take CPU time from its first real task.
+     */
+    static byte[] task() {
+        return passes() <= 0 ? new byte[0] : Encoded.TASK;
+    }
+
+    /** The cell-like task a kernel's worker decodes and runs ({@link #cells}), encoded once per JVM; empty when off or not a kernel. */
+    static byte[] cellTask(boolean cells) {
+        return passes() <= 0 || !cells ? new byte[0] : Encoded.CELL_TASK;
+    }
+
+    /** The warm-up tasks, encoded when first asked for (15-35 ms in a fresh JVM, while its first pool's workers boot). */
+    private static final class Encoded {
+        static final byte[] TASK = encode(probe(1));
+        static final byte[] CELL_TASK = encode(WarmUpCell.task(1));
+
+        private static byte[] encode(SerializableCallable<Integer> task) {
+            try {
+                return Payloads.encodeTask(0, task).toByteArray();
+            } catch (Throwable e) {
+                return new byte[0]; // no warm-up: the first real task meets the problem and reports it
+            }
+        }
     }
 
     static int passes() {
@@ -79,9 +122,9 @@ final class WarmUp {
      * org.ipccourse.classes.CellLambdas}. On a class of its own ({@link WarmUpCell}), defined in a
      * class loader that is dropped afterwards.
      */
-    static void cells(ObjectCodec codec) {
+    static void cells(ObjectCodec codec, byte[] cellTask, BooleanSupplier frameWaiting) {
         try (InputStream in = WarmUp.class.getResourceAsStream("WarmUpCell.class")) {
-            if (passes() <= 0 || in == null) {
+            if (passes() <= 0 || in == null || cellTask.length == 0 || frameWaiting.getAsBoolean()) {
                 return;
             }
             byte[] rewritten = CellRewriter.forWorker(in.readAllBytes());
@@ -98,28 +141,30 @@ final class WarmUp {
                     }
                 }
             };
+            if (frameWaiting.getAsBoolean()) {
+                return;
+            }
             new CompletableFuture<Object>().complete(1); // a class request waits on one
-            pass(codec, WarmUpCell.task(1), cellLoader);
+            pass(codec, cellTask, cellLoader);
         } catch (Throwable ignored) {
             // the first real task meets the problem and reports it
         }
     }
 
-    /** A worker's side: decode a task, run it, encode its result. */
-    static void worker(ObjectCodec codec, ClassLoader loader) {
+    /** A worker's side: decode {@code task} (a TASK payload the owner encoded, {@link #task}), run it, encode its result. */
+    static void worker(ObjectCodec codec, ClassLoader loader, byte[] task, BooleanSupplier frameWaiting) {
         try {
-            if (passes() <= 0) {
+            if (passes() <= 0 || task.length == 0 || frameWaiting.getAsBoolean()) {
                 return;
             }
-            pass(codec, probe(1), loader);
+            pass(codec, task, loader);
         } catch (Throwable ignored) {
             // the first real task meets the problem and reports it
         }
     }
 
     /** One task's way through a worker: its payload decoded with {@code loader}, run, its result encoded. */
-    private static void pass(ObjectCodec codec, SerializableCallable<?> task, ClassLoader loader) throws Exception {
-        byte[] payload = Payloads.encodeTask(0, task).toByteArray();
+    private static void pass(ObjectCodec codec, byte[] payload, ClassLoader loader) throws Exception {
         Object decoded = codec.deserialize(payload, Payloads.TASK_HEADER, BulkArrays.NONE, List.of(loader));
         ObjectCodec.serializeChunked(((Callable<?>) decoded).call());
     }

@@ -251,9 +251,9 @@ final class WorkerMain {
             }
             flushOutput();
             encoder.write(MessageType.READY, 0, new byte[0]);
-            WarmUp.worker(codec, loader); // before the first task's frame is read
+            WarmUp.worker(codec, loader, init.warmUpTask(), this::frameWaiting); // before the first task's frame is read
             if (init.cells()) {
-                WarmUp.cells(codec);
+                WarmUp.cells(codec, init.warmUpCellTask(), this::frameWaiting);
             }
         } catch (Throwable t) {
             try {
@@ -263,6 +263,30 @@ final class WorkerMain {
                 // the owner sees the exit status instead
             }
             Runtime.getRuntime().halt(WorkerExit.INIT_FAILED);
+        }
+    }
+
+    /**
+     * Whether a frame waits for this thread: read by the other thread (which takes the reader
+     * role while this one works) and queued, or begun on the pipe while nobody reads it. The pipe
+     * is looked at only while this thread holds the reader role: the stream's lock is held by a
+     * reader blocked in it.
+     */
+    private boolean frameWaiting() {
+        synchronized (state) {
+            if (!pending.isEmpty()) {
+                return true;
+            }
+        }
+        if (!readerRole.compareAndSet(false, true)) {
+            return false; // the other thread reads, and queues what it reads
+        }
+        try {
+            return decoder.hasBytes();
+        } catch (IOException e) {
+            return true; // the read meets it and reports it
+        } finally {
+            readerRole.set(false);
         }
     }
 

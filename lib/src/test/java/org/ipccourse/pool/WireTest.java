@@ -69,11 +69,17 @@ class WireTest {
         assertArrayEquals(new byte[] {9, 8}, found.bytes().orElseThrow());
         assertTrue(Payloads.decodeClassBytes(Payloads.encodeClassBytes(
                 new Payloads.ClassBytes("x.Y", Optional.empty()))).bytes().isEmpty());
-        Payloads.Init init = Payloads.decodeInit(Payloads.encodeInit(new Payloads.Init("!a.*", new byte[] {5}, 77, true)));
+        Payloads.Init init = Payloads.decodeInit(Payloads.encodeInit(new Payloads.Init("!a.*", new byte[] {5}, 77, true,
+                new byte[] {1, 2, 3}, new byte[] {4})));
         assertEquals("!a.*", init.filterPattern());
         assertEquals(77, init.maxPayload());
         assertTrue(init.cells());
-        assertFalse(Payloads.decodeInit(Payloads.encodeInit(new Payloads.Init("", new byte[0], 1, false))).cells());
+        assertArrayEquals(new byte[] {1, 2, 3}, init.warmUpTask());
+        assertArrayEquals(new byte[] {4}, init.warmUpCellTask());
+        Payloads.Init bare = Payloads.decodeInit(Payloads.encodeInit(new Payloads.Init("", new byte[0], 1, false,
+                new byte[0], new byte[0])));
+        assertFalse(bare.cells());
+        assertEquals(0, bare.warmUpTask().length);
         assertTrue(Payloads.decodeCancel(Payloads.encodeCancel(true)));
         assertFalse(Payloads.decodeCancel(Payloads.encodeCancel(false)));
         assertArrayEquals(new byte[] {5}, init.initializer());
