@@ -66,8 +66,10 @@ package org.ipccourse.pool;
  *       serialized initializer ({@code SerializableRunnable}) or nothing (int32 length, bytes), then
  *       int32: the largest result payload the owner accepts (a larger result fails its task with a
  *       message naming both sizes), then a boolean: whether the owner runs notebook cells (the
- *       worker then also prepares the path of cell classes before its first task). Always the
- *       first frame.</td></tr>
+ *       worker then also prepares the path of cell classes before its first task), then the two
+ *       warm-up tasks, each a TASK payload or nothing (int32 length, bytes): the one every worker
+ *       decodes and runs after READY while no frame waits, and the cell-like one of a kernel's
+ *       worker. Always the first frame.</td></tr>
  *   <tr><td>READY</td><td>worker</td><td>0</td><td>empty: the initializer ran; tasks may follow</td></tr>
  *   <tr><td>INIT_FAILED</td><td>worker</td><td>0</td><td>the initializer's serialized throwable;
  *       the worker exits after sending it</td></tr>
