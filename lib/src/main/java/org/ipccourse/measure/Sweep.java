@@ -116,8 +116,10 @@ public final class Sweep<P> implements org.ipccourse.display.Tabular {
             verdict = Verdict.IMPLAUSIBLE;
             why = String.format("a speedup of %.2fx cannot come from %d usable core%s: the baseline"
                     + " ran slower than the same work runs in this variant (code compiled from a"
-                    + " notebook cell runs slower in the kernel JVM than in a worker JVM, or the"
-                    + " baseline was not warmed up)", speedup.median(), cores, cores == 1 ? "" : "s");
+                    + " notebook cell runs slower in the kernel JVM than in a worker JVM, the"
+                    + " baseline was not warmed up, or the runs were too noisy to tell); spread %.0f%%, %s",
+                    speedup.median(), cores, cores == 1 ? "" : "s",
+                    Math.max(time.widthPercent(), speedup.widthPercent()) / 2, load.describe());
         } else if (!speedup.confident()) {
             verdict = Verdict.INCONCLUSIVE;
             why = String.format("%d runs give only a %.0f%% interval; a 95%% interval needs at"

@@ -90,7 +90,7 @@ class HarnessTest {
                 .variant("one thread", 1, sleeps(10)).run();
         Sweep.Row r = s.row("one thread");
         assertEquals(Verdict.IMPLAUSIBLE, r.verdict(), s.toString());
-        assertTrue(r.why().contains("1 usable core") && r.why().contains("kernel"), r.why());
+        assertTrue(r.why().contains("1 usable core") && r.why().contains("kernel") && r.why().contains("spread"), r.why());
         assertTrue(s.table().doubleColumn("speedup").isMissing(1), "not printed as a result: " + s);
         assertTrue(s.verdictLine("one thread").contains("implausible") && !s.verdictLine("one thread").contains("interval"),
                 s.verdictLine("one thread"));
