@@ -93,15 +93,14 @@ final class Timing {
      * AWAITED_TASK, when it has another CPU for the owner: the next task then finds it awake,
      * which saves the wake-up of an idle CPU (some 20 us on a virtual machine).
      *
-     * <p>Known cost, measured and halved, not solved: a fresh pool runs blocks of 500-3,000 tasks
-     * at 60-75 µs instead of 10-15 µs in its first 10,000 tasks, unpinned. Timed with the worker's
+     * <p>Known cost, measured and not solved: a fresh pool runs blocks of 500-3,000 tasks at
+     * 60-75 µs instead of 10-15 µs in its first 10,000 tasks, unpinned. Timed with the worker's
      * clock, the answer's way back takes 57-65 µs in those blocks against 3-7 µs, and 30-35 µs
      * with a 20 µs spin: the block is the spin. The likely cause: a pipe's write wakes a thread
      * blocked reading it on the writer's CPU when no other CPU is idle (as while the JIT compilers
      * run), so after the worker has blocked once it shares the caller's CPU, and spinning there
-     * keeps the caller from reading the answer until the spin ends. So the spin stops when its
-     * answer is still unread {@link #WORKER_SPIN_UNREAD_NANOS} after it began. Tried, each in
-     * alternating fresh JVMs, and not kept:
+     * keeps the caller from reading the answer until the spin ends. Tried, each in alternating
+     * fresh JVMs, and not kept:
      * <ul>
      * <li>yielding the CPU during the spin: the blocks went, but a spinning caller then held the
      * CPU from the yielded worker (in the library's tests callers read as few as 14 of 500
@@ -118,18 +117,6 @@ final class Timing {
      * Only pure spins on two CPUs reach the 5-10 µs round trip.
      */
     static final long WORKER_SPIN_NANOS = ONE_CPU ? 0 : 50_000;
-    /**
-     * A spinning worker blocks in its read when the answer it wrote is still in the pipe this long
-     * after the spin began: a caller on another CPU reads a short answer within a few µs, so an
-     * answer nobody has read means its reader is not running, most likely because it waits for
-     * the CPU this spin holds. Measured on the course machine ({@code WarmupCurve}, fresh JVMs,
-     * unpinned, 6 alternating runs each, medians of the runs' band medians): tasks 1,001-10,000
-     * at 39 against 76 µs, tasks 1,001-2,000 at 42 against 70 µs, tasks 101-1,000 at 109 against
-     * 150 µs; the steady state unchanged (8.0-9.5 against 7.2-10.9 µs); with 15 µs instead of 5,
-     * tasks 1,001-2,000 at 66 µs (4 runs). Where the pipe cannot tell (not Linux), the spin runs
-     * its full time, as before.
-     */
-    static final long WORKER_SPIN_UNREAD_NANOS = 5_000;
     /**
      * A worker spins ({@link #WORKER_SPIN_NANOS}) only when its last wait for the next frame after
      * answering an AWAITED_TASK took at most this long (wake-up included, when it did not spin):

@@ -198,23 +198,6 @@ final class WorkerMain {
         return null;
     }
 
-    /**
-     * Standard output, the pipe the answers go out on, as a stream only asked how many bytes are
-     * available: on the write end of a pipe, Linux answers with the bytes written and not yet read
-     * (its {@code FIONREAD} does not look at the end). Never read, closed or given away: fd 1 stays
-     * the frame encoder's.
-     */
-    private static final FileInputStream ANSWERS = new FileInputStream(FileDescriptor.out);
-
-    /** Whether bytes this worker wrote still wait in its output pipe; false where that cannot be told. */
-    static boolean answerUnread() {
-        try {
-            return ANSWERS.available() > 0;
-        } catch (IOException e) {
-            return false; // not a pipe, or not Linux: spin as long as before
-        }
-    }
-
     private Frame awaitFrame() throws IOException {
         if (!spinForNext) {
             return decoder.read();
@@ -223,11 +206,7 @@ final class WorkerMain {
         long since = System.nanoTime();
         if (Timing.WORKER_SPIN_NANOS > 0 && lastWaitNanos <= Timing.WORKER_SPIN_WORTH_NANOS && !decoder.hasBytes()) {
             long end = since + Timing.WORKER_SPIN_NANOS;
-            long grace = since + Timing.WORKER_SPIN_UNREAD_NANOS;
             while (!decoder.hasBytes() && System.nanoTime() - end < 0) {
-                if (System.nanoTime() - grace > 0 && answerUnread()) {
-                    break; // nobody has read the answer: its reader may be waiting for this CPU
-                }
                 Thread.onSpinWait();
             }
         }
