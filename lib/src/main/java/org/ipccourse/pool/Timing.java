@@ -112,7 +112,13 @@ final class Timing {
      * median of 21, and a slower steady state (7.3-9.5 against 6.6-8.5 µs) for the same reason;
      * <li>caller and worker each yielding once as they start spinning: no blocks, but one CPU
      * again (24-32 µs);
-     * <li>a 20 µs spin: tasks 1,001-2,000 at 15-52 µs, mostly about 50.
+     * <li>a 20 µs spin: tasks 1,001-2,000 at 15-52 µs, mostly about 50;
+     * <li>stopping the spin when the answer is still unread in the pipe 5 µs after it began
+     * (Linux's {@code FIONREAD} on the pipe's write end): in a plain JVM tasks 1,001-10,000 at
+     * 39 against 76 µs, but in a notebook kernel the slow phase then lasted 18,000-30,000 tasks
+     * at 30-60 µs instead of 12,000-15,000 at 80-110 (batches of 3,000, 3 kernels each: it is
+     * bound in wall time, the compilers' work, not in tasks), and notebook 03's warm-up rule took
+     * it for the steady state (a "warm" round trip of 35.8 µs).
      * </ul>
      * Only pure spins on two CPUs reach the 5-10 µs round trip.
      */
