@@ -27,8 +27,10 @@ final class Payloads {
 
     /**
      * INIT payload: the user filter pattern, the serialized initializer (may be empty), the
-     * largest serialized result the owner accepts, and whether the owner runs notebook cells (its
-     * tasks' classes then come from the owner, rewritten: the worker prepares that path too).
+     * largest serialized result the owner accepts, whether the owner runs notebook cells (its
+     * tasks' classes then come from the owner, rewritten: the worker prepares that path too), and
+     * the tasks the worker's warm-up decodes and runs ({@link WarmUp#task}, {@link WarmUp#cellTask};
+     * empty when there is none).
      */
     public record Init(String filterPattern, byte[] initializer, int maxPayload, boolean cells, byte[] warmUpTask,
             byte[] warmUpCellTask) {
