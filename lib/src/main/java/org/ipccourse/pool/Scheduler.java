@@ -71,9 +71,10 @@ final class Scheduler {
                 init = TaskCodec.serialize(config.initializer, "the initializer");
                 classes.remember(config.initializer.getClass().getClassLoader());
             }
+            boolean cells = CellClassAgent.installed();
             this.exits = new WorkerExits(this, command, spawned,
                     Payloads.encodeInit(new Payloads.Init(config.filterPattern, init, codec.maxPayload,
-                            CellClassAgent.installed(), WarmUp.task(), WarmUp.cellTask(CellClassAgent.installed()))));
+                            cells, WarmUp.task(), WarmUp.cellTask(cells))));
         } catch (RuntimeException | Error e) {
             spawned.forEach(Process::destroyForcibly); // a refused setting: no worker is left behind
             throw e;

@@ -62,25 +62,33 @@ final class WarmUp {
      * encoding one there would only take CPU time from its first real task.
      */
     static byte[] task() {
-        return passes() <= 0 ? new byte[0] : Encoded.TASK;
+        return passes() <= 0 ? new byte[0] : EncodedTask.BYTES;
     }
 
     /** The cell-like task a kernel's worker decodes and runs ({@link #cells}), encoded once per JVM; empty when off or not a kernel. */
     static byte[] cellTask(boolean cells) {
-        return passes() <= 0 || !cells ? new byte[0] : Encoded.CELL_TASK;
+        return passes() <= 0 || !cells ? new byte[0] : EncodedCellTask.BYTES;
     }
 
-    /** The warm-up tasks, encoded when first asked for (15-35 ms in a fresh JVM, while its first pool's workers boot). */
-    private static final class Encoded {
-        static final byte[] TASK = encode(probe(1));
-        static final byte[] CELL_TASK = encode(WarmUpCell.task(1));
+    /**
+     * The warm-up task, encoded when first asked for (15-35 ms in a fresh JVM, while its first
+     * pool's workers boot). A holder of its own, as is the cell task's: an owner that runs no
+     * cells never encodes that one.
+     */
+    private static final class EncodedTask {
+        static final byte[] BYTES = encode(probe(1));
+    }
 
-        private static byte[] encode(SerializableCallable<Integer> task) {
-            try {
-                return Payloads.encodeTask(0, task).toByteArray();
-            } catch (Throwable e) {
-                return new byte[0]; // no warm-up: the first real task meets the problem and reports it
-            }
+    /** The cell-like warm-up task, encoded when a kernel's first pool asks for it. */
+    private static final class EncodedCellTask {
+        static final byte[] BYTES = encode(WarmUpCell.task(1));
+    }
+
+    private static byte[] encode(SerializableCallable<Integer> task) {
+        try {
+            return Payloads.encodeTask(0, task).toByteArray();
+        } catch (Throwable e) {
+            return new byte[0]; // no warm-up: the first real task meets the problem and reports it
         }
     }
 
