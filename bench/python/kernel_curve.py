@@ -46,9 +46,12 @@ long batchNanos(int tasks) {
     return (System.nanoTime() - s) / tasks;
 }
 org.ipccourse.bench.SteadyState.warmUp("kernel.warm_steady", () -> batchNanos(1000), 1000);
-double[] steady = new double[20];
-for (int b = 0; b < steady.length; b++) {
-    steady[b] = batchNanos(1000) / 1000.0;
+long[] steady = new long[org.ipccourse.bench.WarmupCurve.STEADY_BATCHES * org.ipccourse.bench.WarmupCurve.STEADY_BATCH];
+for (int i = 0; i < steady.length; i++) {
+    int n = i;
+    long s = System.nanoTime();
+    pool.submit(() -> n).join();
+    steady[i] = System.nanoTime() - s;
 }
 org.ipccourse.bench.WarmupCurve.printCurve("kernel", each, startupMicros, steady);
 """,
