@@ -26,7 +26,7 @@ import org.ipccourse.pool.ProcessPool;
  * #STEADY_BATCH} tasks, each timed on its own, low and high the extreme batch medians. The same
  * statistic as the bands, so that a target's ratio compares like with like: in a notebook kernel
  * a few per cent of tasks take over 50 µs where a plain JVM has a fraction of that, so there the
- * mean per task of a batch read 2.1-2.8x the plain JVM's while the medians agreed within 1.5x.
+ * mean per task of a batch read 2.1-2.8x the plain JVM's while the medians were within 1.3x of it.
  */
 public final class WarmupCurve {
     /** The tasks timed one by one from the pool's start. */
