@@ -46,26 +46,25 @@ public final class WarmupCurve {
         List<String> workerOptions = List.of(args).subList(Math.min(2, args.length), args.length);
         try (ProcessPool pool = ProcessPool.builder().workers(workers).workerJvmOptions(workerOptions).build()) {
             long startup = System.nanoTime() - t0;
-            long[] each = new long[CURVE_TASKS];
-            for (int i = 0; i < CURVE_TASKS; i++) {
-                int n = i;
-                long s = System.nanoTime();
-                pool.submit(() -> n).join();
-                each[i] = System.nanoTime() - s;
-            }
+            long[] each = timeEach(pool, CURVE_TASKS);
             SteadyState.warmUp(prefix + ".warm_steady", () -> batch(pool, 1000), 1000);
-            long[] steady = new long[STEADY_BATCHES * STEADY_BATCH];
-            for (int i = 0; i < steady.length; i++) {
-                int n = i;
-                long s = System.nanoTime();
-                pool.submit(() -> n).join();
-                steady[i] = System.nanoTime() - s;
-            }
-            printCurve(prefix, each, startup / 1000.0, steady);
+            printCurve(prefix, each, startup / 1000.0, timeEach(pool, STEADY_BATCHES * STEADY_BATCH));
             if (Boolean.getBoolean("bench.firstTasks")) {
                 System.err.println("first tasks (µs): " + Arrays.toString(Arrays.stream(each, 0, 40).map(x -> x / 1000).toArray()));
             }
         }
+    }
+
+    /** Runs {@code tasks} tasks one at a time and returns each one's round trip in nanoseconds. */
+    private static long[] timeEach(ProcessPool pool, int tasks) {
+        long[] each = new long[tasks];
+        for (int i = 0; i < tasks; i++) {
+            int n = i;
+            long s = System.nanoTime();
+            pool.submit(() -> n).join();
+            each[i] = System.nanoTime() - s;
+        }
+        return each;
     }
 
     private static long batch(ProcessPool pool, int tasks) {
