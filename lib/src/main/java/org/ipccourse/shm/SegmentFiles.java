@@ -9,21 +9,33 @@ import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Where segment files live and how they are named, so that any JVM can tell whether a file's
- * creator is still alive: {@code ipccourse-<pid>-<start millis>-<sequence>} in /dev/shm, or in
+ * creator is still alive: {@code ipccourse-<pid>-<start>-<sequence>} in /dev/shm, or in
  * java.io.tmpdir where /dev/shm does not exist or is not writable (macOS, some containers). The
  * system property {@code ipccourse.shm.dir} names the directory outright; the tests move the
  * place looked at for /dev/shm with {@code ipccourse.shm.devshm}. The start time guards against
  * a recycled pid, and a zombie (dead, not yet reaped) counts as dead.
+ *
+ * <p>The start is {@code t<ticks>}, the process's start in clock ticks since boot from
+ * /proc/&lt;pid&gt;/stat, where there is a /proc, else {@code m<epoch millis>} from {@code
+ * ProcessHandle.Info}. Why not millis everywhere: the JDK derives a process's start instant from
+ * the boot time it read when it started, and the boot time in wall-clock terms moves whenever the
+ * clock is set (a time-sync step, a virtual machine resumed from a snapshot). Measured on the
+ * course machine: after a 10 s step, a JVM started later judged a live JVM's segment stale and
+ * deleted it, and a test's worker then found its owner's segment gone. Ticks since boot do not
+ * move. A creator whose /proc entry cannot be read (a /proc mounted with {@code hidepid}) counts
+ * as alive: a file left behind is the watchdog's to remove, a file removed under a live creator
+ * is lost data.
  */
 final class SegmentFiles {
     static final String PREFIX = "ipccourse-";
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final ProcessHandle SELF = ProcessHandle.current();
-    private static final long SELF_START = startMillis(SELF);
+    private static final String SELF_START = startToken(SELF);
 
     private SegmentFiles() {
     }
@@ -42,7 +54,7 @@ final class SegmentFiles {
         return Files.isDirectory(devShm) && Files.isWritable(devShm) ? devShm : tmp;
     }
 
-    /** The start of every file name this JVM creates: {@code ipccourse-<pid>-<start millis>-}. */
+    /** The start of every file name this JVM creates: {@code ipccourse-<pid>-<start>-}. */
     static String ownPrefix() {
         return PREFIX + SELF.pid() + "-" + SELF_START + "-";
     }
@@ -95,12 +107,41 @@ final class SegmentFiles {
         }
         try {
             long pid = Long.parseLong(parts[0]);
-            long start = Long.parseLong(parts[1]);
             Optional<ProcessHandle> process = ProcessHandle.of(pid);
-            return process.isPresent() && process.get().isAlive() && !isZombie(pid)
-                    && Math.abs(startMillis(process.get()) - start) < 2000;
+            if (process.isEmpty() || !process.get().isAlive() || isZombie(pid)) {
+                return false;
+            }
+            String start = parts[1];
+            if (start.startsWith("t")) {
+                OptionalLong ticks = startTicks(pid);
+                return ticks.isEmpty() || ticks.getAsLong() == Long.parseLong(start.substring(1));
+            }
+            // m<millis>, or a bare number from a library version that wrote millis unmarked
+            long millis = Long.parseLong(start.startsWith("m") ? start.substring(1) : start);
+            return Math.abs(startMillis(process.get()) - millis) < 2000;
         } catch (NumberFormatException e) {
             return true;
+        }
+    }
+
+    /** The start part of the names {@code process} creates: ticks since boot, else epoch millis. */
+    static String startToken(ProcessHandle process) {
+        OptionalLong ticks = startTicks(process.pid());
+        return ticks.isPresent() ? "t" + ticks.getAsLong() : "m" + startMillis(process);
+    }
+
+    /**
+     * Field 22 of /proc/&lt;pid&gt;/stat, the process's start in clock ticks since boot; empty
+     * where there is no /proc or it cannot be read.
+     */
+    static OptionalLong startTicks(long pid) {
+        try {
+            String stat = Files.readString(Paths.get("/proc", Long.toString(pid), "stat"));
+            int end = stat.lastIndexOf(')'); // the command name in parentheses may hold anything
+            String[] fields = stat.substring(end + 2).split(" ");
+            return fields.length > 19 ? OptionalLong.of(Long.parseLong(fields[19])) : OptionalLong.empty();
+        } catch (IOException | SecurityException | NumberFormatException | IndexOutOfBoundsException e) {
+            return OptionalLong.empty(); // unreadable, or a format this parser does not know
         }
     }
 

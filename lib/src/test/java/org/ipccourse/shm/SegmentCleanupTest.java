@@ -83,6 +83,22 @@ class SegmentCleanupTest {
     }
 
     @Test
+    void aCreatorIsKnownByItsStartInTicksSinceBootNotByTheWallClock() {
+        ProcessHandle self = ProcessHandle.current();
+        String start = SegmentFiles.startToken(self);
+        assertTrue(start.startsWith("t"), "on Linux the start is read from /proc in ticks: " + start);
+        long ticks = Long.parseLong(start.substring(1));
+        String prefix = SegmentFiles.PREFIX + self.pid() + "-";
+        assertTrue(SegmentFiles.creatorAlive(prefix + start + "-1"), "this JVM counts as alive");
+        assertFalse(SegmentFiles.creatorAlive(prefix + "t" + (ticks - 1) + "-1"),
+                "the same pid with another start is a recycled pid: its creator is dead");
+        long millis = self.info().startInstant().orElseThrow().toEpochMilli();
+        assertTrue(SegmentFiles.creatorAlive(prefix + millis + "-1"), "names in millis still work");
+        assertFalse(SegmentFiles.creatorAlive(prefix + "m" + (millis - 60_000) + "-1"));
+        assertTrue(SegmentFiles.ownPrefix().startsWith(prefix + start + "-"));
+    }
+
+    @Test
     void withoutDevShmSegmentsLiveInTheTemporaryDirectory(@TempDir Path tmp) throws Exception {
         Path missing = tmp.resolve("no-dev-shm");
         assertEquals(tmp, SegmentFiles.directory(null, missing, tmp));
