@@ -40,19 +40,24 @@ import org.ipccourse.bytes.PrimitiveArrays;
 final class ChunkedBytes {
     static final int FIRST_CHUNK = 512;
     static final int MAX_CHUNK = 4 << 20;
+    /** An empty chunk, shared: it is never written into ({@link #grow} replaces it first). */
+    private static final byte[] NO_BYTES = new byte[0];
+
     /** No bytes. */
     public static final ChunkedBytes EMPTY = new ChunkedBytes();
 
     /** Bytes that go before the bulk section (a task's epoch); empty for most payloads. */
-    private byte[] prefix = new byte[0];
+    private byte[] prefix = NO_BYTES;
     /** The payload's large arrays, shared with the buffers of its nested values; null in a section's own buffers. */
     private final Bulk bulk;
     /** Whether this buffer is a whole payload, which writes the bulk section (a nested value's buffer does not). */
     private final boolean whole;
-    private final List<byte[]> full = new ArrayList<>();
-    /** How many bytes of each full chunk are used (a chunk can be retired before it is full). */
-    private final List<Integer> fullCounts = new ArrayList<>();
-    private byte[] last = new byte[0];
+    // Chunks before the last, and how many bytes of each are used (a chunk can be retired before
+    // it is full); null until the first is retired, as most payloads fit in one chunk: a fresh
+    // JVM runs this code unoptimized for thousands of tasks, where each allocation counts.
+    private List<byte[]> full;
+    private List<Integer> fullCounts;
+    private byte[] last = NO_BYTES;
     private int lastCount;
     private int size;
 
@@ -206,7 +211,7 @@ final class ChunkedBytes {
     }
 
     private void writeBody(OutputStream out) throws IOException {
-        for (int i = 0; i < full.size(); i++) {
+        for (int i = 0; full != null && i < full.size(); i++) {
             writeSliced(out, full.get(i), fullCounts.get(i));
         }
         writeSliced(out, last, lastCount);
@@ -351,17 +356,22 @@ final class ChunkedBytes {
             return;
         }
         if (lastCount > 0) {
-            full.add(last);
-            fullCounts.add(lastCount);
+            retire();
         }
-        full.addAll(other.full);
-        fullCounts.addAll(other.fullCounts);
+        if (other.full != null) {
+            if (full == null) {
+                full = new ArrayList<>();
+                fullCounts = new ArrayList<>();
+            }
+            full.addAll(other.full);
+            fullCounts.addAll(other.fullCounts);
+        }
         last = other.last;
         lastCount = other.lastCount;
         size += other.size;
-        other.full.clear();
-        other.fullCounts.clear();
-        other.last = new byte[0];
+        other.full = null;
+        other.fullCounts = null;
+        other.last = NO_BYTES;
         other.lastCount = 0;
         other.size = 0;
     }
@@ -390,10 +400,19 @@ final class ChunkedBytes {
                     + FrameDecoder.MAX_FRAME + " bytes: send it in parts");
         }
         if (last.length > 0) {
-            full.add(last);
-            fullCounts.add(lastCount);
+            retire();
         }
         last = new byte[Math.min(MAX_CHUNK, Math.max(FIRST_CHUNK, size))];
         lastCount = 0;
+    }
+
+    /** Moves the last chunk to the full ones. */
+    private void retire() {
+        if (full == null) {
+            full = new ArrayList<>();
+            fullCounts = new ArrayList<>();
+        }
+        full.add(last);
+        fullCounts.add(lastCount);
     }
 }

@@ -1,6 +1,7 @@
 package org.ipccourse.pool;
 
 import java.io.IOException;
+import java.lang.reflect.Constructor;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.SerializedLambda;
 import java.util.ArrayList;
@@ -74,13 +75,116 @@ final class LambdaForms {
         return h;
     }
 
-    /** A decoded form: what {@link SerializedLambda} needs besides the captured values, and who rebuilds it. */
-    record Form(Class<?> capturing, String interfaceClass, String interfaceMethod, String interfaceSignature,
-            int implKind, String implClass, String implMethod, String implSignature, String instantiated,
-            MethodHandle factory) {
-        SerializedLambda with(Object[] captured) {
-            return new SerializedLambda(capturing, interfaceClass, interfaceMethod, interfaceSignature,
-                    implKind, implClass, implMethod, implSignature, instantiated, captured);
+    /**
+     * A decoded form: what {@link SerializedLambda} needs besides the captured values, and how
+     * instances are rebuilt ({@link #rebuild}). The first rebuild calls the capturing class's
+     * {@code $deserializeLambda$}, as Java serialization would; it answers with an instance of the
+     * lambda class its own call site spun, and later rebuilds make instances of that same class
+     * directly: its constructor with the captured values (in the order {@code writeReplace} gave
+     * them), or, for a lambda that captures nothing, the one instance the call site always returns.
+     *
+     * <p>Why: {@code $deserializeLambda$} compares six strings of the {@link SerializedLambda}
+     * with each of the class's lambdas before it makes one, and a fresh worker runs that code in
+     * the compiler's first, profiling tier for thousands of tasks: with every method kept in that
+     * tier ({@code -XX:TieredStopAtLevel=3} in owner and worker) it was 15% of the worker's
+     * samples of Java code. When the class is not one the JDK's lambda factory spun as expected
+     * (not hidden, or not exactly one constructor of that arity), every rebuild goes through
+     * {@code $deserializeLambda$}.
+     */
+    static final class Form {
+        final Class<?> capturing;
+        final String interfaceClass;
+        final String interfaceMethod;
+        final String interfaceSignature;
+        final int implKind;
+        final String implClass;
+        final String implMethod;
+        final String implSignature;
+        final String instantiated;
+        private final MethodHandle deserializeLambda;
+        /** Set by the first rebuild: how later ones make an instance. */
+        private volatile Shortcut shortcut;
+
+        Form(Class<?> capturing, String interfaceClass, String interfaceMethod, String interfaceSignature,
+                int implKind, String implClass, String implMethod, String implSignature, String instantiated,
+                MethodHandle deserializeLambda) {
+            this.capturing = capturing;
+            this.interfaceClass = interfaceClass;
+            this.interfaceMethod = interfaceMethod;
+            this.interfaceSignature = interfaceSignature;
+            this.implKind = implKind;
+            this.implClass = implClass;
+            this.implMethod = implMethod;
+            this.implSignature = implSignature;
+            this.instantiated = instantiated;
+            this.deserializeLambda = deserializeLambda;
+        }
+
+        /** Whether rebuilds after the first make their instance without {@code $deserializeLambda$}. */
+        boolean rebuildsDirectly() {
+            Shortcut known = shortcut;
+            return known != null && known.arity >= 0;
+        }
+
+        /** A lambda of this form capturing {@code captured}; throws what the rebuild threw. */
+        Object rebuild(Object[] captured) throws Throwable {
+            Shortcut known = shortcut;
+            if (known != null && known.arity == captured.length) {
+                return known.make(captured);
+            }
+            Object made = (Object) deserializeLambda.invokeExact(new SerializedLambda(capturing, interfaceClass,
+                    interfaceMethod, interfaceSignature, implKind, implClass, implMethod, implSignature,
+                    instantiated, captured));
+            if (known == null) {
+                shortcut = Shortcut.learn(made, captured.length);
+            }
+            return made;
+        }
+    }
+
+    /**
+     * How a form's later instances are made: the lambda class's constructor, through core
+     * reflection, or its one instance. Reflection, not a method handle: a handle adapted to take
+     * an {@code Object[]} ({@code asType}, {@code asSpreader}) spun new lambda-form classes, 9-17
+     * ms in a fresh JVM, which a fresh pool's first task waited for; the JDK calls the constructor
+     * of a hidden class through its native accessor from the first call on, with no class spun.
+     */
+    private static final class Shortcut {
+        static final Shortcut NONE = new Shortcut(-1, null, null);
+
+        /** Captured values the shortcut takes; -1: none learned, every rebuild deserializes. */
+        final int arity;
+        private final Constructor<?> constructor; // or null
+        private final Object onlyInstance;
+
+        private Shortcut(int arity, Constructor<?> constructor, Object onlyInstance) {
+            this.arity = arity;
+            this.constructor = constructor;
+            this.onlyInstance = onlyInstance;
+        }
+
+        Object make(Object[] captured) throws ReflectiveOperationException {
+            return constructor == null ? onlyInstance : constructor.newInstance(captured);
+        }
+
+        static Shortcut learn(Object made, int arity) {
+            Class<?> type = made.getClass();
+            if (!type.isHidden() || !type.isSynthetic()) {
+                return NONE;
+            }
+            if (arity == 0) {
+                return new Shortcut(0, null, made);
+            }
+            try {
+                Constructor<?>[] constructors = type.getDeclaredConstructors();
+                if (constructors.length != 1 || constructors[0].getParameterCount() != arity) {
+                    return NONE;
+                }
+                constructors[0].setAccessible(true);
+                return new Shortcut(arity, constructors[0], null);
+            } catch (RuntimeException e) {
+                return NONE; // e.g. a module that is not open
+            }
         }
     }
 
@@ -102,6 +206,17 @@ final class LambdaForms {
                 }
             }
             return null;
+        }
+
+        /** The forms kept, in no particular order. */
+        synchronized List<Form> forms() {
+            List<Form> kept = new ArrayList<>();
+            for (Entry e : entries) {
+                if (e != null) {
+                    kept.add(e.form);
+                }
+            }
+            return kept;
         }
 
         /** Keeps {@code form}, forgetting the one kept longest when full. */

@@ -56,7 +56,11 @@ final class Payloads {
         if (payload.length < TASK_HEADER) {
             throw new IOException("task payload of " + payload.length + " bytes has no epoch");
         }
-        return new DataInputStream(new ByteArrayInputStream(payload, 0, TASK_HEADER)).readLong();
+        long epoch = 0;
+        for (int i = 0; i < TASK_HEADER; i++) {
+            epoch = epoch << 8 | (payload[i] & 0xff);
+        }
+        return epoch;
     }
 
     /** CANCEL payload: whether to interrupt the task if it is running. */

@@ -254,11 +254,11 @@ final class Values {
 
     private static Object readLambda(ByteReader in, ObjectCodec codec, List<ClassLoader> loaders)
             throws IOException, ClassNotFoundException {
-        codec.admit(SerializedLambda.class);
         int formLength = length(in);
         long fingerprint = in.readLong();
         LambdaForms.Form form = codec.lambdaForms.find(fingerprint, formLength, loaders);
-        if (form == null) {
+        if (form == null) { // a form found was admitted when it was decoded, by the same codec
+            codec.admit(SerializedLambda.class);
             int formStart = in.position();
             form = readForm(in, codec, loaders);
             if (in.position() != formStart + formLength) {
@@ -268,17 +268,16 @@ final class Values {
         } else {
             in.skip(formLength);
         }
-        codec.admit(form.capturing());
         int n = length(in);
         Object[] captured = new Object[n];
         for (int i = 0; i < n; i++) {
             captured[i] = readNested(in, codec, loaders);
         }
         try {
-            return (Object) form.factory().invokeExact(form.with(captured));
+            return form.rebuild(captured);
         } catch (Exception | LinkageError e) {
-            InvalidClassException clear = new InvalidClassException(form.capturing().getName(),
-                    "could not rebuild lambda " + form.implMethod() + ": " + e);
+            InvalidClassException clear = new InvalidClassException(form.capturing.getName(),
+                    "could not rebuild lambda " + form.implMethod + ": " + e);
             clear.initCause(e);
             throw clear;
         } catch (Throwable t) {

@@ -108,6 +108,51 @@ class ValuesTest {
         assertEquals("hello x", ((Callable<?>) codec.deserialize(bytes, List.of(getClass().getClassLoader()))).call());
     }
 
+    interface Marker {
+    }
+
+    private static SerializableCallable<String> mixed(int n, String s, Point p, long big) {
+        return (SerializableCallable<String> & Marker) () -> n + " " + s + " " + p + " " + big;
+    }
+
+    @Test
+    void laterRebuildsOfAFormMakeTheSameLambdaClassAsDeserializationWithEachTasksOwnValues() throws Exception {
+        List<ClassLoader> loaders = List.of(getClass().getClassLoader());
+        ObjectCodec reader = new ObjectCodec("");
+        Class<?> first = null;
+        for (int i = 0; i < 5; i++) {
+            Object back = reader.deserialize(ObjectCodec.serialize(mixed(i, "s" + i, new Point(i, -i), 1L << 40 + i)), loaders);
+            assertEquals(i + " s" + i + " " + new Point(i, -i) + " " + (1L << 40 + i), ((Callable<?>) back).call());
+            assertTrue(back instanceof Marker, "an intersection type's marker interface is kept");
+            first = first == null ? back.getClass() : first;
+            assertEquals(first, back.getClass(), "rebuild " + i + " makes the class the first deserialization spun");
+        }
+        assertEquals(1, reader.lambdaForms.forms().size());
+        assertTrue(reader.lambdaForms.forms().get(0).rebuildsDirectly(), "later rebuilds skip $deserializeLambda$");
+        // a lambda that captures nothing: the one instance its call site returns, as deserialization gives
+        Object a = reader.deserialize(ObjectCodec.serialize((SerializableCallable<String>) () -> "none"), loaders);
+        Object b = reader.deserialize(ObjectCodec.serialize((SerializableCallable<String>) () -> "none"), loaders);
+        assertEquals("none", ((Callable<?>) b).call());
+        assertTrue(a.getClass() != b.getClass() || a == b, "two lambda expressions, or the same instance");
+        SerializableCallable<String> same = () -> "same";
+        Object c = reader.deserialize(ObjectCodec.serialize(same), loaders);
+        Object d = reader.deserialize(ObjectCodec.serialize(same), loaders);
+        assertTrue(c == d, "a non-capturing lambda comes back as one instance");
+    }
+
+    @Test
+    void aCapturedValueOfTheWrongTypeInALaterRebuildIsReportedNotCast() throws Exception {
+        List<ClassLoader> loaders = List.of(getClass().getClassLoader());
+        ObjectCodec reader = new ObjectCodec("");
+        reader.deserialize(ObjectCodec.serialize(mixed(1, "a", new Point(1, 1), 2L)), loaders); // learns the class
+        byte[] bytes = ObjectCodec.serialize(mixed(2, "b", new Point(2, 2), 3L));
+        int at = bytes.length - 1 - 8; // the last captured value, a long: tag and 8 bytes
+        assertEquals(Values.LONG, bytes[at]);
+        bytes[at] = Values.DOUBLE;
+        InvalidClassException e = assertThrows(InvalidClassException.class, () -> reader.deserialize(bytes, loaders));
+        assertTrue(e.getMessage().contains("could not rebuild lambda"), e.getMessage());
+    }
+
     @Test
     void aLambdaFormWhoseLengthDisagreesWithItsContentsIsReportedAsCorruption() throws Exception {
         byte[] bytes = ObjectCodec.serialize(greeting("y"));
