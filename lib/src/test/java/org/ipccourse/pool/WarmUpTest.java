@@ -44,8 +44,11 @@ class WarmUpTest {
         WarmUp.worker(new ObjectCodec(""), waiting, WarmUp.task(), () -> true);
         assertEquals(0, waiting.lookups.get(), "the warm-up decoded its task although a frame waited");
         CountingLoader idle = new CountingLoader();
-        WarmUp.worker(new ObjectCodec(""), idle, WarmUp.task(), () -> false);
+        ObjectCodec codec = new ObjectCodec("");
+        WarmUp.worker(codec, idle, WarmUp.task(), () -> false);
         assertTrue(idle.lookups.get() > 0, "the warm-up did not decode its task through the worker's loader");
+        assertTrue(codec.lambdaForms.forms().get(0).rebuildsDirectly(),
+                "the warm-up did not learn how later tasks of its form are rebuilt");
     }
 
     /**
