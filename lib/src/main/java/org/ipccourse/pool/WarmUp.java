@@ -29,7 +29,8 @@ import org.ipccourse.classes.NotebookState;
  * 100 round trips of 748 against 882 µs (medians), a first start-up of 317 against 350 ms and
  * tasks 1,001-2,000 of 65 against 108 µs; with none, 921-1,028 µs for the first 100 (3 runs). A
  * worker makes one pass, so the first task finds the path's classes loaded and the lambda factory
- * linked; more passes would take CPU from the tasks.
+ * linked, and decodes its task once more, the way later tasks of a known lambda go ({@link
+ * #worker}); more passes would take CPU from the tasks.
  *
  * <p>A worker never encodes a task, so it gets its warm-up task encoded: encoding it there took
  * 15-23 ms of a fresh worker's 27-55 ms pass, and a task sent right after {@code build()} waited
