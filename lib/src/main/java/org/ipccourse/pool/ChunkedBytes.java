@@ -359,10 +359,7 @@ final class ChunkedBytes {
             retire();
         }
         if (other.full != null) {
-            if (full == null) {
-                full = new ArrayList<>();
-                fullCounts = new ArrayList<>();
-            }
+            haveFullChunks();
             full.addAll(other.full);
             fullCounts.addAll(other.fullCounts);
         }
@@ -408,11 +405,16 @@ final class ChunkedBytes {
 
     /** Moves the last chunk to the full ones. */
     private void retire() {
+        haveFullChunks();
+        full.add(last);
+        fullCounts.add(lastCount);
+    }
+
+    /** Makes the lists of full chunks, when this buffer retires its first. */
+    private void haveFullChunks() {
         if (full == null) {
             full = new ArrayList<>();
             fullCounts = new ArrayList<>();
         }
-        full.add(last);
-        fullCounts.add(lastCount);
     }
 }

@@ -56,11 +56,7 @@ final class Payloads {
         if (payload.length < TASK_HEADER) {
             throw new IOException("task payload of " + payload.length + " bytes has no epoch");
         }
-        long epoch = 0;
-        for (int i = 0; i < TASK_HEADER; i++) {
-            epoch = epoch << 8 | (payload[i] & 0xff);
-        }
-        return epoch;
+        return new ByteReader(payload, 0, null).readLong(); // no stream objects: this runs once per task
     }
 
     /** CANCEL payload: whether to interrupt the task if it is running. */
