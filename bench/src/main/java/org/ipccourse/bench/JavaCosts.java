@@ -107,14 +107,14 @@ public final class JavaCosts {
     }
 
     /**
-     * The raw pipe's child JVM ({@link PipeEcho}), started with the start-up flags a worker has,
-     * its collector included (the pool's launcher: G1 on JDK 17, the serial collector from 18).
+     * The raw pipe's child JVM ({@link PipeEcho}), started with the options a worker starts with
+     * ({@link ProcessPool#defaultWorkerJvmOptions}), its collector included.
      */
     private static Process startEcho() throws IOException {
-        String collector = Runtime.version().feature() >= 18 ? "-XX:+UseSerialGC" : "-XX:+UseG1GC";
-        return new ProcessBuilder(javaCommand(), "-Xshare:auto", collector, "-XX:-UsePerfData", "-cp",
-                System.getProperty("java.class.path"), PipeEcho.class.getName())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> cmd = new ArrayList<>(List.of(javaCommand()));
+        cmd.addAll(ProcessPool.defaultWorkerJvmOptions());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PipeEcho.class.getName()));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
     /**

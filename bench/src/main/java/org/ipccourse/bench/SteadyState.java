@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.LongSupplier;
 import org.ipccourse.measure.WarmupRule;
+import org.ipccourse.procfs.ProcStat;
 
 /**
  * Warms a pool up until its per-task time is a steady state: batches run until their times have
@@ -79,7 +80,7 @@ public final class SteadyState {
         } catch (UncheckedIOException | SecurityException e) {
             return -1;
         }
-        return ticks[0] * 10; // /proc counts in USER_HZ, 100 per second on Linux
+        return ticks[0] * 1000 / ProcStat.TICKS_PER_SECOND;
     }
 
     private static long compilerTicks(long pid) {
@@ -99,16 +100,9 @@ public final class SteadyState {
 
     /** The CPU ticks of one thread if it is a JIT compiler thread, else 0 (also when it just ended). */
     private static long compilerTicks(Path thread) {
-        try {
-            String stat = Files.readString(thread.resolve("stat"));
-            String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-            if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
-                return 0;
-            }
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
-        } catch (IOException e) {
-            return 0;
-        }
+        return ProcStat.read(thread.resolve("stat"))
+                .filter(stat -> stat.command().startsWith("C1 CompilerThre") || stat.command().startsWith("C2 CompilerThre"))
+                .map(stat -> stat.userTicks() + stat.systemTicks())
+                .orElse(0L);
     }
 }

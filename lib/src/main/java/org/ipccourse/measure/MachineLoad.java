@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.ipccourse.procfs.ProcStat;
 
 /**
  * How much CPU other processes took while something was measured: the machine's busy time (from
@@ -17,8 +18,6 @@ import java.time.Duration;
  * and at stop, well under a millisecond for a pool of a few workers.
  */
 final class MachineLoad {
-    /** Clock ticks per second of {@code /proc/stat}: {@code USER_HZ}, 100 on every Linux build. */
-    private static final double TICKS_PER_SECOND = 100;
     private static final Path PROC_STAT = Path.of("/proc/stat");
 
     private final long startNanos;
@@ -73,7 +72,7 @@ final class MachineLoad {
                     busy += Long.parseLong(f[i]);
                 }
             }
-            return busy / TICKS_PER_SECOND;
+            return busy / ProcStat.TICKS_PER_SECOND; // /proc/stat counts in the same ticks
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }

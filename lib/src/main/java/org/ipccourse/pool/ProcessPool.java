@@ -244,6 +244,19 @@ public final class ProcessPool implements ExecutorService, AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * The options every worker JVM starts with, before those given to {@link
+     * Builder#workerJvmOptions} (which come after them and win): class-data sharing, no perf-data
+     * file, VM output and logging on standard error, crash reports to a file, no core dump, no
+     * attach mechanism, and the collector (see "Start-up" above); then, when set-up made it, the
+     * workers' own class-data archive. A measurement that starts
+     * a JVM of its own to compare with a worker, as the benchmarks' raw pipe does, starts it with
+     * these, so that the two differ only in what is measured.
+     */
+    public static List<String> defaultWorkerJvmOptions() {
+        return WorkerLauncher.startOptions(List.of());
+    }
+
     /** Submits a task; the future completes with its result or the exception it threw. */
     public <T> CompletableFuture<T> submit(SerializableCallable<T> task) {
         requireShippable(task, "task");

@@ -163,8 +163,7 @@ final class WorkerArchive {
     /** A JVM started as a worker is, with the new archive and {@code -Xshare:on}, must map it. */
     private static void verify(Path jar, Path archive) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(WorkerLauncher.javaCommand()));
-        cmd.addAll(WorkerLauncher.defaultOptions());
-        cmd.addAll(WorkerLauncher.collectorOptions(List.of()));
+        cmd.addAll(WorkerLauncher.startOptions(List.of()));
         cmd.addAll(List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive, "-cp", jar.toString(),
                 WorkerArchive.class.getName(), "--mapped"));
         // Output to a file, read after the wait: reading a pipe first would wait for ever on a JVM that hangs.

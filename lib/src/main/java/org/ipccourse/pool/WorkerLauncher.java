@@ -76,6 +76,13 @@ final class WorkerLauncher {
                 : List.of("-XX:+UseG1GC");
     }
 
+    /** {@link #defaultOptions()} and the collector for {@code userOptions} ({@link #collectorOptions}). */
+    static List<String> startOptions(List<String> userOptions) {
+        List<String> options = new ArrayList<>(defaultOptions());
+        options.addAll(collectorOptions(userOptions));
+        return options;
+    }
+
     /**
      * The worker's command: java, {@link #defaultOptions()}, the collector ({@link
      * #collectorOptions}), the workers' class-data archive when there is one ({@link
@@ -84,8 +91,7 @@ final class WorkerLauncher {
     static List<String> command(List<String> userOptions) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaCommand());
-        cmd.addAll(defaultOptions());
-        cmd.addAll(collectorOptions(userOptions));
+        cmd.addAll(startOptions(userOptions));
         Path pool = poolClasses();
         cmd.addAll(WorkerArchive.options(workerJar(pool)));
         cmd.addAll(userOptions);

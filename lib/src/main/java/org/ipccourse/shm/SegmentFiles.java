@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
+import org.ipccourse.procfs.ProcStat;
 
 /**
  * Where segment files live and how they are named, so that any JVM can tell whether a file's
@@ -135,14 +136,7 @@ final class SegmentFiles {
      * where there is no /proc or it cannot be read.
      */
     static OptionalLong startTicks(long pid) {
-        try {
-            String stat = Files.readString(Paths.get("/proc", Long.toString(pid), "stat"));
-            int end = stat.lastIndexOf(')'); // the command name in parentheses may hold anything
-            String[] fields = stat.substring(end + 2).split(" ");
-            return fields.length > 19 ? OptionalLong.of(Long.parseLong(fields[19])) : OptionalLong.empty();
-        } catch (IOException | SecurityException | NumberFormatException | IndexOutOfBoundsException e) {
-            return OptionalLong.empty(); // unreadable, or a format this parser does not know
-        }
+        return ProcStat.ofProcess(pid).map(stat -> OptionalLong.of(stat.startTicks())).orElse(OptionalLong.empty());
     }
 
     /**
@@ -151,13 +145,7 @@ final class SegmentFiles {
      * /proc (macOS), which leaves the judgement to {@code isAlive()}.
      */
     static boolean isZombie(long pid) {
-        try {
-            String stat = Files.readString(Paths.get("/proc", Long.toString(pid), "stat"));
-            int end = stat.lastIndexOf(')'); // the command name in parentheses may hold anything
-            return end > 0 && end + 2 < stat.length() && "ZX".indexOf(stat.charAt(end + 2)) >= 0;
-        } catch (IOException | SecurityException e) {
-            return false;
-        }
+        return ProcStat.ofProcess(pid).map(ProcStat::exited).orElse(false);
     }
 
     private static long startMillis(ProcessHandle process) {

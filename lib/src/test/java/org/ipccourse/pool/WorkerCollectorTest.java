@@ -33,6 +33,19 @@ class WorkerCollectorTest {
         }
     }
 
+    @Test
+    @Timeout(60)
+    void theDefaultWorkerOptionsAreTheOnesAWorkerStartsWithCollectorIncluded() throws Exception {
+        List<String> defaults = ProcessPool.defaultWorkerJvmOptions();
+        assertTrue(defaults.contains("-Xshare:auto"), defaults.toString());
+        assertEquals(WorkerLauncher.collectorOptions(List.of()), defaults.subList(defaults.size()
+                - WorkerLauncher.collectorOptions(List.of()).size(), defaults.size()));
+        try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
+            List<String> started = pool.submit(() -> List.copyOf(ManagementFactory.getRuntimeMXBean().getInputArguments())).get();
+            assertEquals(0, java.util.Collections.indexOfSubList(started, defaults), "the worker started with " + started);
+        }
+    }
+
     private static String collectorNames() {
         StringBuilder names = new StringBuilder();
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
