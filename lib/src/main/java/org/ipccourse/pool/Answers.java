@@ -83,6 +83,9 @@ final class Answers implements PipeReader.Sink {
         TaskFuture<?> f;
         synchronized (s) {
             f = removeHeld(w, id);
+            if (w.exitsAfterOom) {
+                w.oomTaskAnswered = true;
+            }
             if (f != null && !f.chunk) {
                 w.reader.answeredAfter(System.nanoTime() - f.sentAt);
             }

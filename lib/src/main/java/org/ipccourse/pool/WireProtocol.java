@@ -107,8 +107,10 @@ package org.ipccourse.pool;
  *       frame right after this one) threw {@code OutOfMemoryError}; the worker halts after that
  *       answer, and nothing else it holds has started, so the owner runs those tasks elsewhere and
  *       sends this worker nothing more (sent before the answer, so that no task submitted after
- *       it reaches a worker about to halt). A frame, not an exit status, because a
- *       task's own {@code System.exit(n)} can give any status.</td></tr>
+ *       it reaches a worker about to halt). If the worker is gone before that answer arrives,
+ *       the task it holds first is the one that ran out of memory: it fails, and is not run
+ *       again. A frame, not an exit status, because a task's own {@code System.exit(n)} can give
+ *       any status.</td></tr>
  * </table>
  * Every TASK and AWAITED_TASK is answered by exactly one RESULT, FAILURE or SKIPPED, unless the worker dies first. A worker
  * flushes its output streams before it sends a task's answer, so printed text precedes the answer.

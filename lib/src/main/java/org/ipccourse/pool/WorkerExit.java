@@ -15,7 +15,7 @@ final class WorkerExit {
     /** The owner sent something the worker could not read. */
     static final int PROTOCOL_ERROR = 2;
     /**
-     * A task threw OutOfMemoryError: its FAILURE and an EXIT_AFTER_OOM frame went first. The owner
+     * A task threw OutOfMemoryError: an EXIT_AFTER_OOM frame and the task's FAILURE went first. The owner
      * trusts the frame, not this status, which a task's own {@code System.exit(3)} also gives.
      */
     static final int AFTER_OOM = 3;

@@ -201,11 +201,16 @@ final class WorkerExits {
                 + "exited with " + WorkerDiedException.describeStatus(status);
         List<Runnable> after = new ArrayList<>();
         TaskFuture<?> head = w.inFlight.peekFirst();
-        if (head != null && head.delivered && !head.isDone() && (!w.exitsAfterOom || !head.payload.canBeSent())) {
+        boolean headRanOutOfMemory = w.exitsAfterOom && !w.oomTaskAnswered; // its answer was lost
+        if (head != null && head.delivered && !head.isDone()
+                && (!w.exitsAfterOom || headRanOutOfMemory || !head.payload.canBeSent())) {
             w.inFlight.pollFirst();
-            String during = !w.exitsAfterOom ? " while running task " + head.id : " after an OutOfMemoryError in"
-                    + " the task before task " + head.id + ", which was sent without a copy of its large arrays and"
-                    + " so is not run elsewhere: submit it again";
+            String during = !w.exitsAfterOom ? " while running task " + head.id
+                    : headRanOutOfMemory ? " after task " + head.id + " ran out of memory; its answer was lost,"
+                            + " so the task is not run again: give the workers more heap (-Xmx in workerJvmOptions)"
+                            + " or the task less data"
+                    : " after an OutOfMemoryError in the task before task " + head.id + ", which was sent without a"
+                            + " copy of its large arrays and so is not run elsewhere: submit it again";
             WorkerDiedException e = new WorkerDiedException(why + during + w.lastWords(), w.number, w.pid(), status);
             after.add(() -> head.completeExceptionally(e));
         }

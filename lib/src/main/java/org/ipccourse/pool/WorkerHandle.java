@@ -52,6 +52,11 @@ final class WorkerHandle {
     WorkerState diedFrom;
     /** The worker said it halts after a task's OutOfMemoryError: nothing it still holds has started. */
     volatile boolean exitsAfterOom;
+    /**
+     * The answer that followed EXIT_AFTER_OOM, that of the task that ran out of memory, has been
+     * read; until then that task is the worker's first in flight, and it has run.
+     */
+    volatile boolean oomTaskAnswered;
     final EnumSet<End> ended = EnumSet.noneOf(End.class);
     /** Why its stream broke, or why the pool killed it; null for a plain exit. */
     String problem;

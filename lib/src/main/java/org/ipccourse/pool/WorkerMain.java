@@ -324,12 +324,15 @@ final class WorkerMain {
             }
         }
         flushOutput();
-        if (oom) { // before the answer: the owner then sends this worker no task after it
-            send(MessageType.EXIT_AFTER_OOM, 0, ChunkedBytes.EMPTY);
+        if (!oom) {
+            send(type, id, answer);
+            return;
         }
-        send(type, id, answer);
-        if (oom) {
-            Runtime.getRuntime().halt(WorkerExit.AFTER_OOM); // the heap's state is unknown: let the owner replace us
+        try { // EXIT_AFTER_OOM before the answer: the owner then sends this worker no task after it
+            send(MessageType.EXIT_AFTER_OOM, 0, ChunkedBytes.EMPTY);
+            send(type, id, answer);
+        } finally { // even if a write failed: the heap's state is unknown, let the owner replace us
+            Runtime.getRuntime().halt(WorkerExit.AFTER_OOM);
         }
     }
 

@@ -262,6 +262,37 @@ class PoolFaultsTest {
         }
     }
 
+    /**
+     * A worker that said it halts after an OutOfMemoryError (EXIT_AFTER_OOM) and died before the
+     * answer of the task that ran out of memory reached the owner, as when it is killed in between:
+     * that task ran, so it fails once and is not run again (run elsewhere, it would take down one
+     * worker after another), while the task held behind it, which never started, runs elsewhere.
+     */
+    @Test
+    void aTaskWhoseOutOfMemoryAnswerWasLostFailsOnceAndTheTaskBehindItRunsElsewhere() throws Exception {
+        byte[] exitAfterOom = header(FrameDecoder.HEADER, MessageType.EXIT_AFTER_OOM.code, 0);
+        String runs = dir.resolve("runs").toString();
+        try (ProcessPool pool = pool(1)) {
+            CompletableFuture<Integer> lost = pool.submit(() -> {
+                Files.writeString(Path.of(runs), "ran\n", java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+                Thread.sleep(300); // the next task reaches this worker meanwhile
+                FileOutputStream out = new FileOutputStream(FileDescriptor.out);
+                out.write(exitAfterOom);
+                out.flush();
+                Runtime.getRuntime().halt(WorkerExit.AFTER_OOM); // before any answer
+                return 1;
+            });
+            CompletableFuture<Long> behind = pool.submit(() -> ProcessHandle.current().pid());
+            ExecutionException e = assertThrows(ExecutionException.class, () -> lost.get(20, TimeUnit.SECONDS));
+            WorkerDiedException died = assertInstanceOf(WorkerDiedException.class, e.getCause());
+            assertTrue(died.getMessage().contains("ran out of memory; its answer was lost"), died.getMessage());
+            assertNotEquals(died.pid(), behind.get(20, TimeUnit.SECONDS), "the task behind it ran on a new worker");
+            assertEquals(3, pool.submit(() -> 3).get(20, TimeUnit.SECONDS));
+            assertEquals(List.of("ran"), Files.readAllLines(Path.of(runs)), "the task ran once");
+        }
+    }
+
     /** A result whose decoding in the owner throws an Error, as a reader running out of memory does. */
     static final class Poison implements Serializable {
         private static final long serialVersionUID = 1L;
