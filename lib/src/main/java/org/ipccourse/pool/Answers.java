@@ -30,6 +30,9 @@ final class Answers implements PipeReader.Sink {
             }
             case SKIPPED -> skipped(w, f.id());
             case EXIT_AFTER_OOM -> w.exitsAfterOom = true;
+            case AWAKE -> {
+                // its arrival has ended a caller's blocked read (PipeReader#readFor): nothing else to do
+            }
             case OUTPUT -> {
                 var out = f.id() == Payloads.STDERR ? System.err : System.out;
                 out.write(f.payload(), 0, f.payload().length);

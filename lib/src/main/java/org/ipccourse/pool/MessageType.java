@@ -6,9 +6,10 @@ package org.ipccourse.pool;
  */
 enum MessageType {
     INIT(1), READY(2), INIT_FAILED(3), TASK(4), RESULT(5), FAILURE(6), CANCEL(7),
-    CLASS_REQUEST(8), CLASS_BYTES(9), OUTPUT(10), SKIPPED(11), AWAITED_TASK(12), EXIT_AFTER_OOM(13);
+    CLASS_REQUEST(8), CLASS_BYTES(9), OUTPUT(10), SKIPPED(11), AWAITED_TASK(12), EXIT_AFTER_OOM(13),
+    WAKE(14), AWAKE(15);
 
-    private static final MessageType[] BY_CODE = new MessageType[14];
+    private static final MessageType[] BY_CODE = new MessageType[16];
 
     static {
         for (MessageType t : values()) {

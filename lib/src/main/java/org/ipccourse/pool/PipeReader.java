@@ -55,6 +55,15 @@ final class PipeReader {
     private volatile long framesReadByCallers;
     /** From the write of the last awaited task this worker answered to the read of its answer. */
     private volatile long lastAnswerNanos = Long.MAX_VALUE;
+    /** Callers' reads since their spins last found nothing (written by the role's holder only). */
+    private volatile int readsSinceEmptySpin = Integer.MAX_VALUE;
+    /** Callers' spins in a row that found nothing (only the role's holder touches it). */
+    private int emptySpinsInARow;
+    /** The caller blocked in a read of this stream, and the task it waits for; null while none is. */
+    private volatile Thread blockedCaller;
+    private volatile TaskFuture<?> blockedFor;
+    /** A WAKE was sent for the current blocked read. */
+    private volatile boolean wakeSent;
 
     PipeReader(WorkerHandle worker, FrameDecoder decoder, Sink sink, String name) {
         this.worker = worker;
@@ -107,6 +116,14 @@ final class PipeReader {
         lastAnswerNanos = nanos;
     }
 
+    /**
+     * Whether a caller waiting for its task would spin for the answer now ({@link #readFor}), so
+     * that the worker should spin for the next task too; else both block, as over a bare pipe.
+     */
+    boolean callerSpins() {
+        return Timing.CALLER_SPIN_NANOS > 0 && readsSinceEmptySpin >= Timing.CALLER_SPIN_PAUSE_READS;
+    }
+
     /** Whether the last answer came soon enough for a waiting caller to spin for the next one. */
     boolean answersQuickly() {
         return lastAnswerNanos <= Timing.CALLER_SPIN_WORTH_NANOS;
@@ -151,7 +168,8 @@ final class PipeReader {
                 quietTicks = 0;
                 continue;
             }
-            LockSupport.parkNanos(this, Timing.READER_TICK_NANOS);
+            boolean watching = watchBlockedCaller();
+            LockSupport.parkNanos(this, watching ? Timing.BLOCKED_CALLER_WATCH_NANOS : Timing.READER_TICK_NANOS);
             quietTicks = taskSentSinceTick ? 0 : quietTicks + 1;
             taskSentSinceTick = false;
         }
@@ -159,12 +177,34 @@ final class PipeReader {
     }
 
     /**
+     * The reader thread, while a caller is blocked reading: if that caller was interrupted or its
+     * task is done (cancelled), asks the worker for an AWAKE frame, which ends the blocked read.
+     *
+     * @return whether a caller is blocked
+     */
+    private boolean watchBlockedCaller() {
+        Thread caller = blockedCaller;
+        TaskFuture<?> task = blockedFor;
+        if (caller == null || task == null) {
+            return false;
+        }
+        if (!wakeSent && (caller.isInterrupted() || task.isDone())) {
+            wakeSent = true;
+            worker.post(MessageType.WAKE, 0, ChunkedBytes.EMPTY, null);
+            worker.flush();
+        }
+        return true;
+    }
+
+    /**
      * Called by a thread about to wait for {@code f}: when {@code f} is this worker's only task
      * and nobody reads the protocol, reads and handles frames on this thread until {@code f} is
-     * done, for at most {@link Timing#CALLER_READS_NANOS} (spinning, or yielding the CPU to the
-     * worker on a one-CPU machine), or until this thread is interrupted; only once when the
-     * worker's last answer was slow ({@link #answersQuickly}). A frame that has begun to
-     * arrive is read to its end, however long the worker takes to write it.
+     * done, the stream ends or this thread is interrupted. It first spins for the answer for up to
+     * {@link Timing#CALLER_SPIN_NANOS}, on two CPUs or more and unless a caller's spin found
+     * nothing within the last {@link Timing#CALLER_SPIN_PAUSE_READS} reads; then it blocks in the
+     * read, as a plain pipe's reader does, while the reader thread watches for an interrupt or a
+     * cancellation and then has the worker send a frame that ends the read (WAKE). A frame that
+     * has begun to arrive is read to its end, however long the worker takes to write it.
      *
      * @return whether this thread read (whether or not {@code f} is done)
      */
@@ -175,17 +215,27 @@ final class PipeReader {
         }
         Runnable own = null;
         try {
-            long end = System.nanoTime() + (answersQuickly() ? Timing.CALLER_READS_NANOS : 0);
-            while (own == null && !f.isDone() && !ended && f.worker == worker) {
+            boolean spin = callerSpins();
+            long end = System.nanoTime() + (spin ? Timing.CALLER_SPIN_NANOS : 0);
+            readsSinceEmptySpin = readsSinceEmptySpin == Integer.MAX_VALUE ? readsSinceEmptySpin : readsSinceEmptySpin + 1;
+            while (own == null && !f.isDone() && !ended && f.worker == worker && !me.isInterrupted()) {
                 if (decoder.hasBytes()) {
+                    if (spin) {
+                        emptySpinsInARow = 0;
+                    }
                     own = readOne(f);
                     framesReadByCallers++;
-                } else if (System.nanoTime() - end > 0 || me.isInterrupted()) {
-                    break;
-                } else if (Timing.ONE_CPU) {
-                    Thread.yield();
-                } else {
+                } else if (System.nanoTime() - end < 0) {
                     Thread.onSpinWait();
+                } else {
+                    if (spin) {
+                        spin = false;
+                        if (++emptySpinsInARow >= Timing.CALLER_EMPTY_SPINS_BEFORE_PAUSE) {
+                            emptySpinsInARow = 0;
+                            readsSinceEmptySpin = 0;
+                        }
+                    }
+                    own = blockedRead(f, me);
                 }
             }
         } catch (Throwable t) {
@@ -200,6 +250,23 @@ final class PipeReader {
             own.run();
         }
         return true;
+    }
+
+    /** Reads one frame, blocking, with the reader thread watching ({@link #watchBlockedCaller}). */
+    private Runnable blockedRead(TaskFuture<?> f, Thread me) throws IOException {
+        wakeSent = false;
+        blockedFor = f;
+        blockedCaller = me;
+        try {
+            if (me.isInterrupted() || f.isDone()) { // after publishing: the watcher sees any later change
+                return null;
+            }
+            framesReadByCallers++;
+            return readOne(f);
+        } finally {
+            blockedCaller = null;
+            blockedFor = null;
+        }
     }
 
     private Runnable readOne(TaskFuture<?> callersOwn) throws IOException {

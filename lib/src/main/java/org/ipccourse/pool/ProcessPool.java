@@ -177,9 +177,10 @@ import java.util.concurrent.TimeoutException;
  * package), so a trivial task's round trip is mostly the pipe: once the JIT has compiled both
  * sides (the first thousand tasks of a fresh pool cost about 0.2 ms each), it measured 0.6 to 0.9
  * times a raw blocking ping-pong between two JVMs, and 5 to 30 times less than Python's
- * {@code Pool.apply} in the same runs. The price of that is CPU time: a caller polls the pipe while
- * it waits (on a one-CPU machine it yields to the worker instead), and a worker spins briefly after
- * such a task. A worker holds up to 2 tasks at once, so it never waits for the next one, and up
+ * {@code Pool.apply} in the same runs. The price of that is CPU time: a caller polls the pipe for
+ * up to 50 µs before it blocks in the read, and a worker spins briefly after such a task; both
+ * block at once on one CPU, and for a while after their spins found nothing (a loaded machine),
+ * where spinning would hold the CPU the other side needs. A worker holds up to 2 tasks at once, so it never waits for the next one, and up
  * to 8 chunks of a {@code map} that has at least 32 chunks per worker; an idle worker takes over
  * tasks that wait behind a long one. {@code map} with the default chunk size costs a fraction of
  * a microsecond per element. A large task or result takes about its serialized size once more on

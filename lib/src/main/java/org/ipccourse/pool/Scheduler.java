@@ -229,7 +229,8 @@ final class Scheduler {
             best.reader.inFlightChanged(best.inFlight.size());
             best.sent++;
             boolean awaited = f == submitted && !f.chunk;
-            best.post(awaited ? MessageType.AWAITED_TASK : MessageType.TASK, f.id, f.payload, f);
+            boolean spinning = awaited && best.reader.callerSpins(); // the worker spins for the next task only then
+            best.post(spinning ? MessageType.AWAITED_TASK : MessageType.TASK, f.id, f.payload, f);
             best.reader.taskSent(awaited);
             if (config.maxTasksPerWorker > 0 && best.sent >= config.maxTasksPerWorker) {
                 exits.move(best, WorkerState.RETIRING);

@@ -60,6 +60,10 @@ final class TaskFuture<T> extends CompletableFuture<T> {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled && !already) {
             scheduler.cancelled(this, mayInterruptIfRunning);
+            WorkerHandle w = worker;
+            if (w != null) {
+                w.reader.wake(); // a caller blocked reading for it is woken through the worker
+            }
         }
         return cancelled;
     }

@@ -21,14 +21,35 @@ final class Timing {
     /** Ticks without a task sent after which the reader thread reads (blocking) again. */
     static final int READER_QUIET_TICKS = 100;
     /**
-     * How long a caller reads the pipe for its task before it leaves the reading to the reader
-     * thread and parks: long enough for a short task, even while the JIT compilers take CPU time.
+     * How long a waiting caller spins before it parks, or, when it reads the worker's stream
+     * itself ({@link PipeReader#readFor}), before it blocks in the read.
      */
-    static final long CALLER_READS_NANOS = 500_000;
-    /** How long a waiting caller spins before it parks, when it does not read itself. */
     static final long CALLER_SPIN_NANOS = ONE_CPU ? 0 : 50_000;
     /**
-     * A waiting caller reads or spins ({@link #CALLER_READS_NANOS}, {@link #CALLER_SPIN_NANOS}) only
+     * After {@link #CALLER_EMPTY_SPINS_BEFORE_PAUSE} callers' spins in a row found nothing, this
+     * many reads of that worker's stream block at once, and the worker, sent plain TASK frames,
+     * blocks for its next task too, as both ends of a bare pipe do. Why: a spin holds a CPU, and
+     * when the machine has none to spare (another user's work, the JIT compilers of three JVMs)
+     * the thread it waits for cannot run until the spin ends. Measured on the course machine, 2
+     * workers, {@code JavaCosts 300 1000 5 2}, with one busy process on one of the two CPUs, 3
+     * alternating runs each: the round trip 13-17 µs against 28-129 µs when every read spun
+     * first for up to 500 µs, the raw pipe's 9-13 µs in the same runs; on a quiet machine 6.0-10.8
+     * against 6.2-8.5 µs. Pinned to one CPU, where a caller now blocks at once instead of yielding
+     * in a loop, 9.6-9.8 µs against the raw pipe's 9.6-10.2. In fresh JVMs ({@code WarmupCurve
+     * 2}, 3 alternating runs) the mean of the first 100 tasks was 338-502 against 529-647 µs, and
+     * tasks 1,001-2,000 20-26 µs against 14-17 µs (or 69 µs in the slow mode, see {@link
+     * #WORKER_SPIN_NANOS}): blocking reads in the band cost a wake-up each.
+     */
+    static final int CALLER_SPIN_PAUSE_READS = 64;
+    /**
+     * How many spins in a row must find nothing before the callers pause spinning: a single one
+     * is usually a JIT compilation or a collection, not a lack of CPUs.
+     */
+    static final int CALLER_EMPTY_SPINS_BEFORE_PAUSE = 2;
+    /** How often the reader thread looks whether a caller blocked reading was interrupted or cancelled. */
+    static final long BLOCKED_CALLER_WATCH_NANOS = 5_000_000;
+    /**
+     * A waiting caller that does not read the worker's stream itself spins ({@link #CALLER_SPIN_NANOS}) only
      * when the worker answered its last awaited task within this time of the task's write; else it
      * parks at once. Why: a fresh pool's first few hundred tasks take 300-1,000 µs each, most of it
      * interpreted code, while the JIT compilers of three JVMs (owner and two workers) want the same

@@ -83,7 +83,9 @@ package org.ipccourse.pool;
  *       whose caller waits for it at once: the next task usually follows the answer within
  *       microseconds, so the worker watches its pipe for a while before it sleeps (when it has a
  *       spare CPU). Chunks of {@code map} go as TASK: there, a spinning worker takes CPU time the
- *       owner needs.</td></tr>
+ *       owner needs. So does such a task while the callers waiting on this worker block instead of
+ *       spinning (their spins found nothing: no CPU to spare), so that both ends block, as over a
+ *       bare pipe.</td></tr>
  *   <tr><td>RESULT</td><td>worker</td><td>task id</td><td>the serialized return value</td></tr>
  *   <tr><td>FAILURE</td><td>worker</td><td>task id</td><td>the serialized throwable the task threw
  *       (or a stand-in carrying its class name, message and stack frames when it cannot be
@@ -111,6 +113,12 @@ package org.ipccourse.pool;
  *       the task it holds first is the one that ran out of memory: it fails, and is not run
  *       again. A frame, not an exit status, because a task's own {@code System.exit(n)} can give
  *       any status.</td></tr>
+ *   <tr><td>WAKE</td><td>owner</td><td>0</td><td>empty: answer with AWAKE at once, also while a
+ *       task runs. The owner sends it when a caller blocked reading this worker's stream must look
+ *       up (it was interrupted, or its task was cancelled): a blocked read cannot be interrupted,
+ *       so something must arrive.</td></tr>
+ *   <tr><td>AWAKE</td><td>worker</td><td>0</td><td>empty: the answer to WAKE; the owner does nothing
+ *       with it.</td></tr>
  * </table>
  * Every TASK and AWAITED_TASK is answered by exactly one RESULT, FAILURE or SKIPPED, unless the worker dies first. A worker
  * flushes its output streams before it sends a task's answer, so printed text precedes the answer.

@@ -186,6 +186,7 @@ final class WorkerMain {
                         }
                     }
                     case CANCEL -> cancel(f.id(), Payloads.decodeCancel(f.payload()));
+                    case WAKE -> send(MessageType.AWAKE, 0, ChunkedBytes.EMPTY);
                     case CLASS_BYTES -> loader.answer(f.id(), Payloads.decodeClassBytes(f.payload()));
                     default -> throw new IOException("unexpected " + f.type() + " frame from the owner");
                 }
