@@ -55,9 +55,9 @@ final class PipeReader {
     private volatile long framesReadByCallers;
     /** From the write of the last awaited task this worker answered to the read of its answer. */
     private volatile long lastAnswerNanos = Long.MAX_VALUE;
-    /** Callers' reads since their spins last found nothing (written by the role's holder only). */
-    private volatile int readsSinceEmptySpin = Integer.MAX_VALUE;
-    /** Callers' spins in a row that found nothing (only the role's holder touches it). */
+    /** Callers' reads left that block at once, without a spin (written by the role's holder only). */
+    private volatile int pausedReadsLeft;
+    /** Callers' spins in a row that did not find their answer (only the role's holder touches it). */
     private int emptySpinsInARow;
     /** The caller blocked in a read of this stream, and the task it waits for; null while none is. */
     private volatile Thread blockedCaller;
@@ -121,7 +121,7 @@ final class PipeReader {
      * that the worker should spin for the next task too; else both block, as over a bare pipe.
      */
     boolean callerSpins() {
-        return Timing.CALLER_SPIN_NANOS > 0 && readsSinceEmptySpin >= Timing.CALLER_SPIN_PAUSE_READS;
+        return Timing.CALLER_SPIN_NANOS > 0 && pausedReadsLeft == 0;
     }
 
     /** Whether the last answer came soon enough for a waiting caller to spin for the next one. */
@@ -217,14 +217,16 @@ final class PipeReader {
         try {
             boolean spin = callerSpins();
             long end = System.nanoTime() + (spin ? Timing.CALLER_SPIN_NANOS : 0);
-            readsSinceEmptySpin = readsSinceEmptySpin == Integer.MAX_VALUE ? readsSinceEmptySpin : readsSinceEmptySpin + 1;
+            if (!spin && pausedReadsLeft > 0) {
+                pausedReadsLeft--;
+            }
             while (own == null && !f.isDone() && !ended && f.worker == worker && !me.isInterrupted()) {
                 if (decoder.hasBytes()) {
-                    if (spin) {
-                        emptySpinsInARow = 0;
-                    }
                     own = readOne(f);
                     framesReadByCallers++;
+                    if (spin && (own != null || f.isDone())) { // its answer, not an OUTPUT frame before it
+                        emptySpinsInARow = 0;
+                    }
                 } else if (System.nanoTime() - end < 0) {
                     Thread.onSpinWait();
                 } else {
@@ -232,7 +234,7 @@ final class PipeReader {
                         spin = false;
                         if (++emptySpinsInARow >= Timing.CALLER_EMPTY_SPINS_BEFORE_PAUSE) {
                             emptySpinsInARow = 0;
-                            readsSinceEmptySpin = 0;
+                            pausedReadsLeft = Timing.CALLER_SPIN_PAUSE_READS;
                         }
                     }
                     own = blockedRead(f, me);
