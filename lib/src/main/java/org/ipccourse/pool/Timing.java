@@ -38,7 +38,11 @@ final class Timing {
      * in a loop, 9.6-9.8 µs against the raw pipe's 9.6-10.2. In fresh JVMs ({@code WarmupCurve
      * 2}, 3 alternating runs) the mean of the first 100 tasks was 338-502 against 529-647 µs, and
      * tasks 1,001-2,000 20-26 µs against 14-17 µs (or 69 µs in the slow mode, see {@link
-     * #WORKER_SPIN_NANOS}): blocking reads in the band cost a wake-up each.
+     * #WORKER_SPIN_NANOS}): blocking reads in the band cost a wake-up each. A pause that doubles
+     * after each pair of empty spins (up to 1,024 reads) and halves after each spin that finds its
+     * answer, from 8 or 16 reads, was tried against this one (3 alternating runs each) and not
+     * kept: tasks 1,001-2,000 at 33-74 and 22-32 µs against 25-26 µs, the slow mode back in two of
+     * the three runs from 8, as spins resumed while the compilers still ran.
      */
     static final int CALLER_SPIN_PAUSE_READS = 64;
     /**
