@@ -169,25 +169,24 @@ import java.util.concurrent.TimeoutException;
  * A worker costs a JVM: tens of megabytes and a start-up of about a hundred milliseconds (about
  * as long as Python's spawn pool takes on the course machines). A task costs two encodings and two
  * pipe writes. A thread waiting in {@code get} or {@code join} for its worker's only task reads the
- * answer itself, for up to half a millisecond, so a short task's round trip wakes no third thread;
- * a longer one's answer is read by the worker's reader thread, which then wakes the caller. A
- * short task runs on the worker thread that read it, and after answering a task submitted alone
- * a worker watches its pipe for 50 µs before it sleeps, when it has a spare CPU. Numbers, strings, lists of those and lambdas such as
- * {@code () -> n} are encoded directly rather than with Java serialization (see the {@code wire}
- * package), so a trivial task's round trip is mostly the pipe: once the JIT has compiled both
- * sides (the first thousand tasks of a fresh pool cost about 0.2 ms each), it measured 0.6 to 0.9
- * times a raw blocking ping-pong between two JVMs, and 5 to 30 times less than Python's
- * {@code Pool.apply} in the same runs. The price of that is CPU time: a caller polls the pipe for
- * up to 50 µs before it blocks in the read, and a worker spins briefly after such a task; both
- * block at once on one CPU, and for a while after their spins found nothing (a loaded machine),
- * where spinning would hold the CPU the other side needs. A worker holds up to 2 tasks at once, so it never waits for the next one, and up
- * to 8 chunks of a {@code map} that has at least 32 chunks per worker; an idle worker takes over
- * tasks that wait behind a long one. {@code map} with the default chunk size costs a fraction of
- * a microsecond per element. A large task or result takes about its serialized size once more on
- * each side while it travels: the sender keeps it serialized (in chunks that go to the pipe as
- * they are) and the receiver reads the frame into one array that it decodes in place; large
- * primitive arrays are copied in bulk. The benchmark in {@code bench/} measures all of this beside
- * Python's pools.
+ * answer itself, so a round trip wakes no third thread: it polls the pipe for up to 50 µs, then
+ * blocks in the read. A short task runs on the worker thread that read it, and after answering a
+ * task submitted alone a worker watches its pipe for 50 µs before it sleeps. Both poll only when
+ * the machine has a CPU to spare: they block at once on one CPU, and for a while after their polls
+ * found nothing (a loaded machine), where polling would hold the CPU the other side needs: the
+ * polls cost CPU time and spare the wake-ups. Numbers, strings, lists of those and lambdas such
+ * as {@code () -> n} are encoded directly rather than with Java serialization (see {@code
+ * WireProtocol}, "Payload encoding"), so a trivial task's round trip is mostly the pipe.
+ * Once the JIT has compiled both sides (in a fresh JVM the first 100 tasks cost 0.4-0.6 ms each,
+ * tasks 101 to 1,000 40-80 µs), it measured 0.4 to 1.0 times a raw blocking ping-pong between two
+ * JVMs, and 5 to 30 times less than Python's {@code Pool.apply} in the same runs. A worker holds
+ * up to 2 tasks at once, so it never waits for the next one, and up to 8 chunks of a {@code map}
+ * that has at least 32 chunks per worker; an idle worker takes over tasks that wait behind a long
+ * one. {@code map} with the default chunk size costs a fraction of a microsecond per element. A
+ * large task or result takes about its serialized size once more on each side while it travels:
+ * the sender keeps it serialized (in chunks that go to the pipe as they are) and the receiver
+ * reads the frame into one array that it decodes in place; large primitive arrays are copied in
+ * bulk. The benchmark in {@code bench/} measures all of this beside Python's pools.
  * Dependent actions attached with non-async methods ({@code thenApply}) run on the thread that
  * completes the future: a thread waiting in {@code get} that read the answer itself, or one of the
  * pool's completion threads, never a thread that reads a worker's pipe; so a dependent may wait

@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The tagged encoding of payload objects (see the package documentation, "Payload encoding"):
+ * The tagged encoding of payload objects (see {@link WireProtocol}, "Payload encoding"):
  * values the pool sends all the time (numbers, short strings, byte arrays, lists of those, and
  * serializable lambdas such as {@code () -> n}) are written directly, one tag byte and their
  * contents; everything else is Java serialization after a {@link #JAVA} tag. The direct form skips
