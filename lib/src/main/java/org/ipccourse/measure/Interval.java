@@ -53,6 +53,32 @@ public record Interval(double median, double low, double high, double confidence
         return confidence >= CONFIDENCE;
     }
 
+    /** Where one interval lies against another ({@link #against}). */
+    public enum Order {
+        /** Wholly below the other: its high end under the other's low end. */
+        BELOW,
+        /** Wholly above the other. */
+        ABOVE,
+        /** The two overlap, or either covers less than {@link #CONFIDENCE}: the medians cannot be told apart. */
+        CANNOT_TELL
+    }
+
+    /**
+     * Whether this median is told apart from {@code other}'s: {@link Order#BELOW} or {@link
+     * Order#ABOVE} only when both intervals are {@link #confident()} and do not overlap (a
+     * conservative test: two medians whose intervals overlap may still differ), else {@link
+     * Order#CANNOT_TELL}. For a sentence that depends on which of two measured things is faster.
+     */
+    public Order against(Interval other) {
+        if (!confident() || !other.confident()) {
+            return Order.CANNOT_TELL;
+        }
+        if (high < other.low) {
+            return Order.BELOW;
+        }
+        return low > other.high ? Order.ABOVE : Order.CANNOT_TELL;
+    }
+
     /** Interval width over the median, in percent (0 for a zero median). */
     public double widthPercent() {
         return median == 0 || Double.isNaN(median) ? 0 : 100 * (high - low) / Math.abs(median);

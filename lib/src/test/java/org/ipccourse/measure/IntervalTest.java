@@ -58,4 +58,17 @@ class IntervalTest {
         assertFalse(Verdict.FASTER.contradicts(Verdict.INCONCLUSIVE));
         assertFalse(Verdict.FASTER.contradicts(Verdict.FASTER));
     }
+
+    @Test
+    void intervalsAreToldApartOnlyWhenBothAreConfidentAndDisjoint() {
+        Interval low = Interval.ofMedian(new double[] {1, 2, 3, 4, 5, 6});
+        Interval high = Interval.ofMedian(new double[] {7, 8, 9, 10, 11, 12});
+        Interval overlapping = Interval.ofMedian(new double[] {6, 7, 8, 9, 10, 11});
+        Interval fewSamples = Interval.ofMedian(new double[] {20, 21, 22, 23, 24});
+        assertEquals(Interval.Order.BELOW, low.against(high));
+        assertEquals(Interval.Order.ABOVE, high.against(low));
+        assertEquals(Interval.Order.CANNOT_TELL, low.against(overlapping)); // 6 lies in both
+        assertEquals(Interval.Order.CANNOT_TELL, low.against(fewSamples)); // 93.75% is not enough
+        assertEquals(Interval.Order.CANNOT_TELL, low.against(Interval.ofMedian(new double[0])));
+    }
 }
